@@ -1,0 +1,11 @@
+import type { BrokerPort } from '../broker/port';
+import type { ExecutionConfig } from '../config-schema';
+
+/** What the activities need from the worker: built once in `worker.ts`, faked in unit tests. */
+export interface ActivityDeps {
+  /** The broker of one configured account; throws for an account this worker does not trade. */
+  brokerFor(account: string): BrokerPort;
+  config: ExecutionConfig;
+  /** GICS sector by symbol. */
+  sectors: Record<string, string>;
+}

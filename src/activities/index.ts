@@ -1,0 +1,18 @@
+import type { ActivityDeps } from './deps';
+import { createOrderActivities } from './orders';
+import { createPlanningActivities } from './planning';
+import { createSnapshotActivities } from './snapshot';
+
+export type { ActivityDeps } from './deps';
+
+/** All activities of the worker, bound to their dependencies. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createSnapshotActivities(deps),
+    ...createPlanningActivities(deps),
+    ...createOrderActivities(deps),
+  };
+}
+
+/** The activity interface workflows proxy (types only). */
+export type Activities = ReturnType<typeof createActivities>;

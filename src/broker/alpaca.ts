@@ -1,0 +1,181 @@
+/**
+ * The BrokerPort over `@alpacahq/alpaca-trade-api`'s generated API classes. The SDK's own retries and
+ * client-side rate limiter stay off: Temporal owns retries, and an order POST must never be replayed blindly.
+ */
+import { marketData, trading } from '@alpacahq/alpaca-trade-api';
+import type { Account, Asset, BrokerOrder, CancelResult, MarketClock, OrderIntent, Position, Quote } from '../domain/types';
+import {
+  accountFromWire, assetFromWire, clockFromWire, orderFromWire, orderRequestFromIntent, positionFromWire,
+  quoteFromSnapshot, toBrokerError, type BrokerOperation,
+} from './alpaca-mapping';
+import { NotFound } from './errors';
+import type { BrokerPort, OrderQuery } from './port';
+
+export interface AlpacaConnection {
+  keyId: string;
+  secretKey: string;
+  /** Default https://paper-api.alpaca.markets */
+  tradingUrl?: string;
+  /** Default https://data.alpaca.markets */
+  dataUrl?: string;
+  /** Market-data feed for quotes (`iex`, `sip`, `delayed_sip`); default: the account's own default. */
+  dataFeed?: 'iex' | 'sip' | 'delayed_sip';
+  /** Per-request deadline; default 15000. */
+  timeoutMs?: number;
+}
+
+export const DEFAULT_TRADING_URL = 'https://paper-api.alpaca.markets';
+export const DEFAULT_DATA_URL = 'https://data.alpaca.markets';
+
+/** Symbols per snapshot request, to keep URLs short. */
+const SNAPSHOT_CHUNK = 100;
+/** Up to this many symbols, assets are fetched one by one; beyond, the whole list is fetched once. */
+const ASSET_SINGLE_LIMIT = 25;
+
+/** The connection from APCA_API_KEY_ID, APCA_API_SECRET_KEY, APCA_API_BASE_URL and APCA_API_DATA_URL. */
+export function alpacaConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): AlpacaConnection {
+  const keyId = env.APCA_API_KEY_ID?.trim();
+  const secretKey = env.APCA_API_SECRET_KEY?.trim();
+  if (!keyId) throw new Error('APCA_API_KEY_ID is not set: export the Alpaca key id (or start the simulator)');
+  if (!secretKey) throw new Error('APCA_API_SECRET_KEY is not set: export the Alpaca secret key');
+  const tradingUrl = env.APCA_API_BASE_URL?.trim();
+  const dataUrl = env.APCA_API_DATA_URL?.trim();
+  return {
+    keyId,
+    secretKey,
+    ...(tradingUrl ? { tradingUrl: stripSlash(tradingUrl) } : {}),
+    ...(dataUrl ? { dataUrl: stripSlash(dataUrl) } : {}),
+  };
+}
+
+function stripSlash(url: string): string {
+  // The SDK appends `/v2/...` itself; tolerate the common `.../v2` suffix in APCA_API_BASE_URL.
+  return url.replace(/\/+$/, '').replace(/\/v2$/, '');
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Builds the Alpaca BrokerPort. */
+export function createAlpacaBroker(connection: AlpacaConnection): BrokerPort {
+  const common = {
+    keyId: connection.keyId,
+    secret: connection.secretKey,
+    timeoutMs: connection.timeoutMs ?? 15_000,
+    // retry and rateLimit deliberately unset: off on raw Configurations.
+  };
+  const tradingConfig = new trading.Configuration({ ...common, basePath: stripSlash(connection.tradingUrl ?? DEFAULT_TRADING_URL) });
+  const dataConfig = new marketData.Configuration({ ...common, basePath: stripSlash(connection.dataUrl ?? DEFAULT_DATA_URL) });
+  const accounts = new trading.AccountsApi(tradingConfig);
+  const positions = new trading.PositionsApi(tradingConfig);
+  const orders = new trading.OrdersApi(tradingConfig);
+  const clock = new trading.ClockApi(tradingConfig);
+  const assets = new trading.AssetsApi(tradingConfig);
+  const stocks = new marketData.StockApi(dataConfig);
+  const secrets = [connection.keyId, connection.secretKey];
+
+  async function call<T>(op: BrokerOperation, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toBrokerError(error, op, secrets);
+    }
+  }
+
+  /** Null instead of NotFound. */
+  async function orNull<T>(op: BrokerOperation, fn: () => Promise<T>): Promise<T | null> {
+    try {
+      return await call(op, fn);
+    } catch (error) {
+      if (error instanceof NotFound) return null;
+      throw error;
+    }
+  }
+
+  return {
+    async getAccount(): Promise<Account> {
+      return accountFromWire(await call('getAccount', () => accounts.getAccount()));
+    },
+
+    async getPositions(): Promise<Position[]> {
+      return (await call('getPositions', () => positions.getAllOpenPositions())).map(positionFromWire);
+    },
+
+    async listOrders(query: OrderQuery): Promise<BrokerOrder[]> {
+      const list = await call('listOrders', () => orders.getAllOrders({
+        status: query.status,
+        ...(query.limit !== undefined ? { limit: query.limit } : {}),
+        ...(query.after !== undefined ? { after: query.after } : {}),
+        ...(query.symbols && query.symbols.length > 0 ? { symbols: query.symbols.join(',') } : {}),
+      }));
+      return list.map(orderFromWire);
+    },
+
+    async getOrder(orderId: string): Promise<BrokerOrder | null> {
+      const o = await orNull('getOrder', () => orders.getOrderByOrderID({ orderId }));
+      return o ? orderFromWire(o) : null;
+    },
+
+    async getOrderByClientOrderId(clientOrderId: string): Promise<BrokerOrder | null> {
+      const o = await orNull('getOrderByClientOrderId', () => orders.getOrderByClientOrderId({ clientOrderId }));
+      return o ? orderFromWire(o) : null;
+    },
+
+    async submitOrder(intent: OrderIntent): Promise<BrokerOrder> {
+      const postOrderRequest = orderRequestFromIntent(intent);
+      return orderFromWire(await call('submitOrder', () => orders.postOrder({ postOrderRequest })));
+    },
+
+    async cancelOrder(orderId: string): Promise<void> {
+      await call('cancelOrder', () => orders.deleteOrderByOrderID({ orderId }));
+    },
+
+    async cancelAllOrders(): Promise<CancelResult[]> {
+      const results = await call('cancelAllOrders', () => orders.deleteAllOrders());
+      return results.map((r) => ({ orderId: String(r.id ?? ''), status: Number(r.status ?? 0) }));
+    },
+
+    async closePosition(symbol: string): Promise<BrokerOrder> {
+      return orderFromWire(await call('closePosition', () => positions.deleteOpenPosition({ symbolOrAssetId: symbol })));
+    },
+
+    async getClock(): Promise<MarketClock> {
+      return clockFromWire(await call('getClock', () => clock.legacyClock()));
+    },
+
+    async getAssets(symbols: string[]): Promise<Record<string, Asset>> {
+      const wanted = [...new Set(symbols.map((s) => s.toUpperCase()))];
+      const out: Record<string, Asset> = {};
+      if (wanted.length === 0) return out;
+      if (wanted.length <= ASSET_SINGLE_LIMIT) {
+        const found = await Promise.all(wanted.map((symbol) =>
+          orNull('getAssets', () => assets.getV2AssetsSymbolOrAssetId({ symbolOrAssetId: symbol }))));
+        for (const a of found) if (a) out[String(a.symbol)] = assetFromWire(a);
+        return out;
+      }
+      const set = new Set(wanted);
+      const all = await call('getAssets', () => assets.getV2Assets({ status: 'active', assetClass: 'us_equity' }));
+      for (const a of all) if (set.has(String(a.symbol))) out[String(a.symbol)] = assetFromWire(a);
+      return out;
+    },
+
+    async getLatestQuotes(symbols: string[]): Promise<Record<string, Quote>> {
+      const wanted = [...new Set(symbols.map((s) => s.toUpperCase()))];
+      const out: Record<string, Quote> = {};
+      for (const batch of chunks(wanted, SNAPSHOT_CHUNK)) {
+        const snapshots = await call('getLatestQuotes', () => stocks.stockSnapshots({
+          symbols: batch.join(','),
+          ...(connection.dataFeed ? { feed: connection.dataFeed } : {}),
+        }));
+        for (const symbol of batch) {
+          const q = quoteFromSnapshot(symbol, (snapshots as Record<string, marketData.StockSnapshot | undefined>)[symbol]);
+          if (q) out[symbol] = q;
+        }
+      }
+      return out;
+    },
+  };
+}

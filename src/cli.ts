@@ -1,0 +1,116 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { CliError, EXIT } from './cli/errors';
+import {
+  pauseCommand, portfolioCommand, runCommand, statusCommand, stopCommand,
+} from './cli/commands';
+
+function integer(name: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+    return parsed;
+  };
+}
+
+/** The `tradeflow` command line. */
+export function buildProgram(): Command {
+  const program = new Command('tradeflow')
+    .description('Durable daily paper trading on Alpaca, orchestrated by Temporal')
+    .showHelpAfterError();
+
+  program.command('temporal')
+    .description('run the Temporal dev server in the foreground, with tradeflow\'s search attributes')
+    .option('--port <port>', 'gRPC port', integer('--port'), 7233)
+    .option('--ui-port <port>', 'Web UI port', integer('--ui-port'), 8233)
+    .option('--db-file <path>', 'keep state in this SQLite file (default: in memory)')
+    .action(async (options: { port: number; uiPort: number; dbFile?: string }) => {
+      const { runDevServerForeground } = await import('./temporal/dev-server');
+      process.exitCode = await runDevServerForeground({ port: options.port, uiPort: options.uiPort, dbFile: options.dbFile });
+    });
+
+  program.command('sim')
+    .description('run the Alpaca-compatible paper-broker simulator')
+    .option('--port <port>', 'port', integer('--port'), 8900)
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--seed <n>', 'price seed', integer('--seed'), 42)
+    .option('--equity <dollars>', 'starting equity of each account', Number, 100_000)
+    .option('--market <mode>', 'always-open | real', 'always-open')
+    .action(async (options: { port: number; host: string; seed: number; equity: number; market: string }) => {
+      if (options.market !== 'always-open' && options.market !== 'real') {
+        throw new CliError('--market must be always-open or real', EXIT.invalidInput);
+      }
+      const { startSimulator } = await import('./sim');
+      const sim = await startSimulator({ port: options.port, host: options.host, seed: options.seed, equity: options.equity, market: options.market });
+      console.log(`simulator listening on ${sim.url} (APCA_API_BASE_URL=${sim.url} APCA_API_DATA_URL=${sim.url})`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await sim.close();
+    });
+
+  program.command('worker')
+    .description('run a worker for the account in config (keys from APCA_API_KEY_ID / APCA_API_SECRET_KEY)')
+    .action(async () => {
+      const { runWorker } = await import('./worker');
+      await runWorker();
+    });
+
+  program.command('run')
+    .description('start the day\'s run from a signal file (JSON {"SYM": strength} or [{symbol, strength}], or CSV symbol,strength)')
+    .requiredOption('--signals <file>', 'signal file')
+    .option('--date <YYYY-MM-DD>', 'trading date (default: today in New York)')
+    .option('--wait', 'wait for the day to finish and print its report')
+    .option('--json', 'print JSON')
+    .action(runCommand);
+
+  program.command('stop')
+    .description('emergency stop: cancel the day\'s open orders and submit nothing more')
+    .option('--date <YYYY-MM-DD>', 'trading date (default: today in New York)')
+    .requiredOption('--reason <text>', 'why (recorded in the workflow history)')
+    .option('--flatten', 'also close every position')
+    .action(stopCommand);
+
+  program.command('pause').description('hold new submissions of the day\'s run')
+    .option('--date <YYYY-MM-DD>').action((options: { date?: string }) => pauseCommand(true, options.date));
+  program.command('resume').description('continue a paused day')
+    .option('--date <YYYY-MM-DD>').action((options: { date?: string }) => pauseCommand(false, options.date));
+
+  program.command('status')
+    .description('live status of the day\'s run')
+    .option('--date <YYYY-MM-DD>', 'trading date (default: today in New York)')
+    .option('--json', 'print JSON')
+    .action(statusCommand);
+
+  program.command('portfolio')
+    .description('the portfolio as the day\'s run last saw it')
+    .option('--date <YYYY-MM-DD>', 'trading date (default: today in New York)')
+    .option('--json', 'print JSON')
+    .action(portfolioCommand);
+
+  program.command('demo')
+    .description('start a dev server, the simulator and a worker; trade one day with config/sample-signals.json')
+    .option('--keep', 'leave the server and simulator running for the UI')
+    .option('--signals <file>', 'another signal file')
+    .action(async (options: { keep?: boolean; signals?: string }) => {
+      const { demoCommand } = await import('./cli/demo');
+      await demoCommand(options);
+    });
+
+  return program;
+}
+
+/** Entry point of `bin/tradeflow.cjs`. */
+export function main(argv: string[]): void {
+  buildProgram().parseAsync(argv).then(
+    () => undefined,
+    (error: unknown) => {
+      if (error instanceof CliError) {
+        console.error(`tradeflow: ${error.message}`);
+        process.exit(error.exitCode);
+      }
+      console.error(`tradeflow: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      process.exit(EXIT.failure);
+    },
+  );
+}

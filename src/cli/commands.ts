@@ -1,0 +1,124 @@
+import path from 'node:path';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { PortfolioSummary } from '../activities/snapshot';
+import { loadExecutionConfig, ConfigError, type ExecutionConfig } from '../config';
+import { DayAlreadyStarted, dayResult, startDay } from '../client/start-day';
+import { dailyWorkflowId } from '../names';
+import { emergencyStopSignal, pauseSignal, portfolioQuery, resumeSignal, statusQuery } from '../workflows/messages';
+import { connectClient } from './connect';
+import { tradingDateOption } from './dates';
+import { CliError, EXIT } from './errors';
+import { portfolioText, reportJson, reportText, statusFromReport, statusText } from './report';
+import type { DayReport, DayStatus } from '../workflows/day-types';
+import { readSignalFile } from './signal-file';
+
+/** The validated config, or exit 2 naming the bad field. */
+export function configOrExit(): ExecutionConfig {
+  try {
+    return loadExecutionConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message, EXIT.invalidInput);
+    throw error;
+  }
+}
+
+async function withClient<T>(action: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
+  const { client, settings, close } = await connectClient();
+  try {
+    return await action(client, settings.taskQueue);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) {
+      throw new CliError(`no run found: ${error.workflowId ?? 'unknown workflow'} (check --date and the account)`, EXIT.notFound);
+    }
+    throw error;
+  } finally {
+    await close();
+  }
+}
+
+export interface RunOptions { signals: string; date?: string; wait?: boolean; json?: boolean }
+
+/** `tradeflow run`: validate the file first, then start the day (and wait for its report). */
+export async function runCommand(options: RunOptions): Promise<void> {
+  const tradingDate = tradingDateOption(options.date);
+  const signals = readSignalFile(options.signals);
+  const config = configOrExit();
+  const account = config.execution.account;
+  await withClient(async (client, taskQueue) => {
+    let handle;
+    try {
+      handle = await startDay(client, {
+        account, tradingDate, signals, mode: config.execution.mode, taskQueue, source: path.basename(options.signals),
+      });
+    } catch (error) {
+      if (error instanceof DayAlreadyStarted) throw new CliError(error.message, EXIT.alreadyExists);
+      throw error;
+    }
+    if (!options.wait) {
+      console.log(options.json ? JSON.stringify({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, tradingDate }) : `started ${handle.workflowId}`);
+      return;
+    }
+    if (!options.json) console.error(`started ${handle.workflowId}, waiting for the day to finish...`);
+    const report = await dayResult(handle);
+    console.log(options.json ? JSON.stringify(reportJson(report)) : reportText(report));
+  });
+}
+
+export interface StopOptions { date?: string; reason: string; flatten?: boolean }
+
+/** `tradeflow stop`: the emergency stop of the day's run. */
+export async function stopCommand(options: StopOptions): Promise<void> {
+  const tradingDate = tradingDateOption(options.date);
+  if (!options.reason || options.reason.trim() === '') throw new CliError('--reason: say why you stop trading', EXIT.invalidInput);
+  const workflowId = dailyWorkflowId(configOrExit().execution.account, tradingDate);
+  await withClient(async (client) => {
+    await client.workflow.getHandle(workflowId).signal(emergencyStopSignal, { reason: options.reason, flatten: options.flatten ?? false });
+    console.log(`emergency stop sent to ${workflowId}${options.flatten ? ' (flatten positions)' : ''}`);
+  });
+}
+
+/** `tradeflow pause` / `resume`. */
+export async function pauseCommand(pause: boolean, date?: string): Promise<void> {
+  const workflowId = dailyWorkflowId(configOrExit().execution.account, tradingDateOption(date));
+  await withClient(async (client) => {
+    await client.workflow.getHandle(workflowId).signal(pause ? pauseSignal : resumeSignal);
+    console.log(`${pause ? 'paused' : 'resumed'} ${workflowId}`);
+  });
+}
+
+/**
+ * The day as it stands: a running day answers the query (a worker must be up); a finished one is read from its
+ * result, so status and portfolio work without any worker.
+ */
+async function dayView(client: Client, workflowId: string): Promise<{ status: DayStatus; portfolio: PortfolioSummary | null }> {
+  const handle = client.workflow.getHandle(workflowId);
+  const description = await handle.describe();
+  if (description.status.name === 'RUNNING') {
+    const [status, portfolio] = await Promise.all([handle.query(statusQuery), handle.query(portfolioQuery)]);
+    return { status, portfolio };
+  }
+  if (description.status.name !== 'COMPLETED') {
+    throw new CliError(`${workflowId} ended ${description.status.name.toLowerCase()}; see it with: temporal workflow show --workflow-id ${workflowId}`, EXIT.failure);
+  }
+  const report = (await handle.result()) as DayReport;
+  return { status: statusFromReport(report, description.closeTime ?? new Date()), portfolio: report.portfolio };
+}
+
+/** `tradeflow status`: the day's live status. */
+export async function statusCommand(options: { date?: string; json?: boolean }): Promise<void> {
+  const workflowId = dailyWorkflowId(configOrExit().execution.account, tradingDateOption(options.date));
+  await withClient(async (client) => {
+    const { status } = await dayView(client, workflowId);
+    console.log(options.json ? JSON.stringify(status) : statusText(status));
+  });
+}
+
+/** `tradeflow portfolio`: the portfolio as the day's run last saw it. */
+export async function portfolioCommand(options: { date?: string; json?: boolean }): Promise<void> {
+  const workflowId = dailyWorkflowId(configOrExit().execution.account, tradingDateOption(options.date));
+  await withClient(async (client) => {
+    const { portfolio } = await dayView(client, workflowId);
+    if (!portfolio) throw new CliError(`${workflowId} has not taken a snapshot yet`, EXIT.notFound);
+    console.log(options.json ? JSON.stringify(portfolio) : `${workflowId}\n${portfolioText(portfolio)}`);
+  });
+}

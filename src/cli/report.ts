@@ -1,0 +1,97 @@
+import type { DayReport, DayStatus, OrderRecord } from '../workflows/day-types';
+import type { PortfolioSummary } from '../activities/snapshot';
+import { parseDailyWorkflowId } from '../names';
+
+/** The report as `tradeflow run --wait --json` prints it: the documented keys first, the explanation after. */
+export function reportJson(report: DayReport): Record<string, unknown> {
+  return {
+    workflowId: report.workflowId,
+    tradingDate: report.tradingDate,
+    status: report.status,
+    orders: report.orders.map((order) => ({
+      clientOrderId: order.clientOrderId,
+      brokerOrderId: order.brokerOrderId,
+      symbol: order.symbol,
+      side: order.side,
+      type: order.type,
+      qty: order.qty,
+      notional: order.notional,
+      status: order.status,
+      filledQty: order.filledQty,
+      filledAvgPrice: order.filledAvgPrice,
+    })),
+    rejected: report.rejected,
+    portfolio: report.portfolio ? portfolioJson(report.portfolio) : null,
+    reason: report.reason,
+    tradingState: report.tradingState,
+    stop: report.stop,
+    reconciliation: report.reconciliation,
+    decisions: report.decisions,
+  };
+}
+
+function portfolioJson(portfolio: PortfolioSummary): Record<string, unknown> {
+  return {
+    ...portfolio,
+    positions: portfolio.positions.map((position) => ({ ...position })),
+  };
+}
+
+/** A few lines for a person: what the day did. */
+export function reportText(report: DayReport): string {
+  const lines = [`${report.workflowId}: ${report.status}${report.reason ? ` (${report.reason})` : ''}`];
+  lines.push(...ordersText(report.orders));
+  for (const rejection of report.rejected) lines.push(`  rejected ${rejection.symbol}: ${rejection.code} ${rejection.detail}`);
+  if (report.portfolio) lines.push(portfolioText(report.portfolio));
+  if (report.reconciliation && report.reconciliation.length > 0) {
+    lines.push(`  reconciliation: ${report.reconciliation.length} differences with the broker`);
+  }
+  return lines.join('\n');
+}
+
+/** The status of a finished day, from its report. */
+export function statusFromReport(report: DayReport, closedAt: Date): DayStatus {
+  const parsed = parseDailyWorkflowId(report.workflowId);
+  return {
+    workflowId: report.workflowId,
+    account: parsed?.account ?? '',
+    tradingDate: report.tradingDate,
+    phase: report.status,
+    paused: false,
+    tradingState: report.tradingState,
+    stop: report.stop,
+    signals: report.signals,
+    orders: report.orders,
+    rejected: report.rejected,
+    lastError: null,
+    updatedAt: closedAt.toISOString(),
+  };
+}
+
+export function statusText(status: DayStatus): string {
+  const lines = [
+    `${status.workflowId}: ${status.phase}${status.paused ? ' (paused)' : ''}, trading state ${status.tradingState}`,
+    `  ${status.signals} signals, ${status.orders.length} orders, ${status.rejected.length} rejected, updated ${status.updatedAt}`,
+  ];
+  if (status.stop) lines.push(`  emergency stop at ${status.stop.at}: ${status.stop.reason}${status.stop.flatten ? ' (flatten)' : ''}`);
+  if (status.lastError) lines.push(`  last error: ${status.lastError}`);
+  lines.push(...ordersText(status.orders));
+  return lines.join('\n');
+}
+
+export function portfolioText(portfolio: PortfolioSummary): string {
+  const money = (value: number) => value.toLocaleString('en-US', { style: 'currency', currency: 'USD' });
+  const lines = [`  equity ${money(portfolio.equity)}, cash ${money(portfolio.cash)}, ${portfolio.positions.length} positions`];
+  for (const position of portfolio.positions) {
+    lines.push(`    ${position.symbol.padEnd(6)} ${String(position.qty).padStart(8)}  ${money(position.marketValue)}`);
+  }
+  return lines.join('\n');
+}
+
+function ordersText(orders: OrderRecord[]): string[] {
+  return orders.map((order) => {
+    const size = order.qty !== null ? `${order.qty}` : `$${order.notional}`;
+    const fill = order.filledQty > 0 ? ` filled ${order.filledQty} @ ${order.filledAvgPrice}` : '';
+    return `  ${order.side.toUpperCase().padEnd(4)} ${size.padStart(6)} ${order.symbol.padEnd(6)} ${order.type.padEnd(6)} ${order.status}${fill}`;
+  });
+}

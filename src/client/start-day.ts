@@ -1,0 +1,62 @@
+import {
+  WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client, type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
+import type { Signal } from '../domain/types';
+import {
+  DAILY_TRADING_WORKFLOW, dailyWorkflowId, TRADING_ACCOUNT, TRADING_DATE, TRADING_MODE, RUN_STATE,
+} from '../names';
+import type { DailyTradingInput, DayReport } from '../workflows/day-types';
+
+export interface StartDayRequest {
+  account: string;
+  tradingDate: string;
+  signals: Signal[];
+  mode: 'paper' | 'live';
+  taskQueue: string;
+  source?: string;
+}
+
+/** A second start for an account and date that already ran (or runs). */
+export class DayAlreadyStarted extends Error {
+  constructor(readonly workflowId: string) {
+    super(`a run for this account and date already exists: ${workflowId}`);
+    this.name = 'DayAlreadyStarted';
+  }
+}
+
+/**
+ * Starts the day's workflow. Its id is the business key, so a second start for the same account and date is
+ * refused; only a run that failed or was terminated may be started again (its orders are found, not resent).
+ */
+export async function startDay(client: Client, request: StartDayRequest): Promise<WorkflowHandleWithFirstExecutionRunId> {
+  const workflowId = dailyWorkflowId(request.account, request.tradingDate);
+  const input: DailyTradingInput = {
+    account: request.account, tradingDate: request.tradingDate, signals: request.signals, source: request.source,
+  };
+  try {
+    return await client.workflow.start(DAILY_TRADING_WORKFLOW, {
+      workflowId,
+      taskQueue: request.taskQueue,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      workflowIdConflictPolicy: 'FAIL',
+      typedSearchAttributes: [
+        { key: TRADING_DATE, value: request.tradingDate },
+        { key: TRADING_ACCOUNT, value: request.account },
+        { key: TRADING_MODE, value: request.mode },
+        { key: RUN_STATE, value: 'starting' },
+      ],
+      memo: { source: request.source ?? 'unknown', signals: request.signals.length },
+      staticSummary: `Trade ${request.signals.length} signals for ${request.account} on ${request.tradingDate} (${request.mode})`,
+    });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) throw new DayAlreadyStarted(workflowId);
+    throw error;
+  }
+}
+
+/** Waits for the day to end and returns its report. */
+export function dayResult(handle: WorkflowHandle): Promise<DayReport> {
+  return handle.result() as Promise<DayReport>;
+}

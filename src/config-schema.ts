@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/**
+ * The one schema for `config/execution.yaml`. Keys mirror the file (snake_case) so an operator can map an
+ * error path straight to a line. Defaults are the seed's. Sandbox-safe: no I/O here, see `config.ts` for loading.
+ */
+const share = (what: string) => z.number().min(0, `${what} must be at least 0`).max(1, `${what} must be at most 1`);
+const positiveDollars = z.number().positive('must be a positive dollar amount');
+
+export const executionConfigSchema = z.object({
+  execution: z.object({
+    enabled: z.boolean().default(true),
+    mode: z.enum(['paper', 'live']).default('paper'),
+    signal_threshold: share('signal_threshold').default(0.1),
+    /** Name of the account this worker trades; part of every workflow id. */
+    account: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'lowercase letters, digits, - and _, at most 32').default('main'),
+    order_type: z.enum(['market', 'limit']).default('market'),
+    /** For limit orders: how far past the quote to price them, in basis points. */
+    limit_offset_bps: z.number().min(0).max(500).default(10),
+  }).prefault({}),
+  position_sizing: z.object({
+    method: z.enum(['signal_proportional', 'equal_weight', 'inverse_volatility', 'volatility_target'])
+      .default('signal_proportional'),
+    max_position_size: share('max_position_size').default(0.1),
+    min_trade_size: positiveDollars.default(100),
+    max_trade_size: positiveDollars.default(10_000),
+    allow_shorts: z.boolean().default(false),
+    fractional: z.boolean().default(false),
+    /** Drift below this share of equity is left alone. */
+    rebalance_band: share('rebalance_band').default(0.005),
+  }).prefault({}),
+  risk_management: z.object({
+    max_daily_loss: share('max_daily_loss').default(0.02),
+    max_position_risk: share('max_position_risk').default(0.05),
+    max_orders_per_day: z.number().int().positive().default(100),
+    max_sector_exposure: share('max_sector_exposure').default(0.3),
+    max_order_notional: positiveDollars.default(25_000),
+    on_daily_loss_breach: z.enum(['REDUCING', 'HALTED']).default('HALTED'),
+    restricted_symbols: z.array(z.string()).default([]),
+  }).prefault({}),
+  timing: z.object({
+    wait_for_open: z.boolean().default(true),
+    poll_interval_seconds: z.number().positive().max(3600).default(5),
+    cancel_before_close_minutes: z.number().min(0).max(390).default(10),
+    /** Longest a day waits for fills after submitting, whatever the close. */
+    max_fill_wait_minutes: z.number().positive().max(24 * 60).default(390),
+  }).prefault({}),
+}).superRefine((config, ctx) => {
+  if (config.position_sizing.min_trade_size > config.position_sizing.max_trade_size) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['position_sizing', 'min_trade_size'],
+      message: `must not exceed max_trade_size (${config.position_sizing.max_trade_size})`,
+    });
+  }
+});
+
+/** The validated configuration, as the workflow and the domain see it. */
+export type ExecutionConfig = z.infer<typeof executionConfigSchema>;

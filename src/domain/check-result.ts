@@ -1,0 +1,39 @@
+import type { CheckVerdict } from './types';
+
+/** A check passed as is. */
+export interface Approve {
+  ok: true;
+}
+
+/** A check passed once the order shrinks to `qty` (unsigned). */
+export interface Resize {
+  ok: true;
+  qty: number;
+  code: string;
+  detail: string;
+}
+
+/** A check refused the order. */
+export interface Reject {
+  ok: false;
+  code: string;
+  detail: string;
+}
+
+/** The outcome of one pure pre-trade check. */
+export type CheckResult = Approve | Resize | Reject;
+
+/** The approval every passing check returns. */
+export const APPROVE: Approve = { ok: true };
+
+/** True when the check passed only after shrinking the order. */
+export function isResize(result: CheckResult): result is Resize {
+  return result.ok && 'qty' in result;
+}
+
+/** The verdict recorded in a SymbolDecision for one check's result. */
+export function toVerdict(check: string, result: CheckResult): CheckVerdict {
+  if (!result.ok) return { check, outcome: 'reject', code: result.code, detail: result.detail };
+  if (isResize(result)) return { check, outcome: 'resize', code: result.code, detail: result.detail };
+  return { check, outcome: 'approve', code: 'OK', detail: '' };
+}

@@ -1,0 +1,299 @@
+import type { ExecutionConfig } from '../config-schema';
+import { toVerdict } from './check-result';
+import { clientOrderIdFor } from './client-order-id';
+import { roundTo, roundToCents, roundToTick, FRACTIONAL_SHARE_DECIMALS } from './money';
+import { validateOrderIntent } from './orders';
+import { checkMinTradeSize, compareTrades, fitToBuyingPower, pendingQuantities, rebalanceSymbol } from './rebalance';
+import {
+  checkAssetTradable, checkPrice, checkRestrictedSymbol, PRE_TRADE_CHECKS, runPreTradeChecks, tradingStateAfterDailyLoss,
+  type PreTradeCheck, type PreTradeContext,
+} from './risk';
+import { fractionalAllowed, shortingAllowed, sizeSignals, targetQuantity } from './sizing';
+import type {
+  Account, Asset, BrokerOrder, DayPlan, OrderIntent, Position, Quote, Rejection, Side, Signal, SymbolDecision,
+  TradingState,
+} from './types';
+
+/** Everything one day's plan depends on; the activity gathers it, the plan itself does no I/O. */
+export interface PlanInput {
+  /** The workflow id; client order ids come from clientOrderIdFor(runId, symbol, side). */
+  runId: string;
+  signals: Signal[];
+  account: Account;
+  positions: Position[];
+  openOrders: BrokerOrder[];
+  quotes: Record<string, Quote>;
+  assets: Record<string, Asset>;
+  sectors: Record<string, string>;
+  /** Annualized volatility by symbol, when known. */
+  volatility?: Record<string, number>;
+  config: ExecutionConfig;
+  tradingState: TradingState;
+  ordersSubmittedToday: number;
+}
+
+/** The price a plan values and sizes at: last trade, else the bid/ask midpoint; null when neither is usable. */
+export function referencePrice(quote: Quote | undefined): number | null {
+  if (!quote) return null;
+  if (Number.isFinite(quote.last) && quote.last > 0) return quote.last;
+  if (quote.bid > 0 && quote.ask > 0 && Number.isFinite(quote.bid + quote.ask)) return (quote.bid + quote.ask) / 2;
+  return null;
+}
+
+/** Limit price for a marketable limit order: ask (buy) or bid (sell) moved limit_offset_bps past the quote, on the tick. */
+export function limitPriceFor(side: Side, quote: Quote | undefined, price: number, offsetBps: number): number {
+  const offset = offsetBps / 10_000;
+  if (side === 'buy') return roundToTick((quote && quote.ask > 0 ? quote.ask : price) * (1 + offset), 'up');
+  return roundToTick((quote && quote.bid > 0 ? quote.bid : price) * (1 - offset), 'down');
+}
+
+const ELIGIBILITY_CHECKS = new Set<PreTradeCheck>([checkRestrictedSymbol, checkAssetTradable, checkPrice]);
+const ORDER_CHECKS = PRE_TRADE_CHECKS.filter(([, check]) => !ELIGIBILITY_CHECKS.has(check));
+
+interface Candidate {
+  decision: SymbolDecision;
+  side: Side;
+  qty: number;
+  price: number;
+  fractional: boolean;
+  reducing: boolean;
+}
+
+/**
+ * Plans one trading day: sizes the signals, rebalances against holdings and open orders, runs every pre-trade
+ * check, and returns the orders with one decision per signal and per held symbol. Held symbols without a signal
+ * keep their position: a missing signal means "no new view", not "sell", so a partial signal file never liquidates.
+ * Below-threshold signals never open a position and never trade a held one (no conviction, no churn).
+ */
+export function planDay(input: PlanInput): DayPlan & { tradingState: TradingState } {
+  const { config, account } = input;
+  const tradingState = tradingStateAfterDailyLoss(account, config, input.tradingState);
+  const equity = account.equity;
+  const prices: Record<string, number> = {};
+  for (const [symbol, quote] of Object.entries(input.quotes)) {
+    const price = referencePrice(quote);
+    if (price !== null) prices[symbol] = price;
+  }
+  const held: Record<string, number> = {};
+  const valuation: Record<string, number> = {};
+  for (const position of input.positions) {
+    held[position.symbol] = (held[position.symbol] ?? 0) + position.qty;
+    valuation[position.symbol] = prices[position.symbol] ?? position.currentPrice;
+  }
+  for (const [symbol, price] of Object.entries(prices)) valuation[symbol] = price;
+  const pending = pendingQuantities(input.openOrders, valuation);
+
+  const decisions: SymbolDecision[] = [];
+  const rejected: Rejection[] = [];
+  const candidates: Candidate[] = [];
+  const reject = (decision: SymbolDecision, code: string, detail: string) => {
+    decision.outcome = 'rejected';
+    decision.reason = `${code}: ${detail}`;
+    rejected.push({ symbol: decision.symbol, code, detail });
+  };
+
+  const seen = new Set<string>();
+  const signals = input.signals.filter((signal) => {
+    if (!seen.has(signal.symbol)) return seen.add(signal.symbol);
+    rejected.push({ symbol: signal.symbol, code: 'DUPLICATE_SIGNAL', detail: `only the first signal for ${signal.symbol} is used` });
+    return false;
+  });
+
+  for (const sized of sizeSignals(signals, config, input.volatility)) {
+    const { symbol } = sized;
+    const currentQty = held[symbol] ?? 0;
+    const pendingQty = pending[symbol] ?? 0;
+    const price = prices[symbol] ?? null;
+    const asset = input.assets[symbol];
+    const decision: SymbolDecision = {
+      symbol, signal: sized.strength, price, currentQty, targetWeight: sized.weight, targetQty: 0, intendedQty: 0,
+      checks: [{ check: 'sizing', outcome: 'approve', code: sized.code, detail: sized.detail }],
+      clientOrderId: null, finalQty: 0, outcome: 'skipped', reason: '',
+    };
+    decisions.push(decision);
+
+    if (!config.execution.enabled) {
+      decision.reason = 'EXECUTION_DISABLED: execution.enabled is false';
+      continue;
+    }
+    if (!sized.passed) {
+      decision.checks[0] = { check: 'sizing', outcome: 'reject', code: sized.code, detail: sized.detail };
+      const holding = currentQty !== 0 || pendingQty !== 0;
+      decision.outcome = holding ? 'no_change' : 'skipped';
+      decision.targetQty = currentQty + pendingQty;
+      decision.reason = `BELOW_THRESHOLD: ${sized.detail}${holding ? '; the held position is kept' : ''}`;
+      continue;
+    }
+
+    const eligibility = baseContext(input, tradingState, symbol, price, asset, 0, 'buy', currentQty + pendingQty, false);
+    const gate = [['restricted_symbol', checkRestrictedSymbol], ['asset_tradable', checkAssetTradable], ['price', checkPrice]] as const;
+    const gateFailure = gate.find(([name, check]) => {
+      const result = check(eligibility);
+      decision.checks.push(toVerdict(name, result));
+      if (!result.ok) reject(decision, result.code, result.detail);
+      return !result.ok;
+    });
+    if (gateFailure || price === null) continue;
+
+    let weight = sized.weight;
+    if (weight < 0) {
+      const permission = shortingAllowed(config, account, asset);
+      if (!permission.allowed) {
+        decision.checks.push({ check: 'sizing_short', outcome: 'resize', code: 'SHORTING_NOT_ALLOWED', detail: `target clamped to 0: ${permission.reason}` });
+        weight = 0;
+      }
+    }
+    const fractional = fractionalAllowed(config, asset);
+    decision.targetWeight = weight;
+    decision.targetQty = targetQuantity(weight, equity, price, fractional);
+
+    const rebalance = rebalanceSymbol({ symbol, price, currentQty, pendingQty, targetQty: decision.targetQty, equity, config, fractional });
+    decision.checks.push(...rebalance.verdicts);
+    decision.intendedQty = rebalance.tradeQty;
+    if (rebalance.outcome !== 'trade') {
+      decision.outcome = rebalance.outcome;
+      decision.reason = `${rebalance.code}: ${rebalance.detail}`;
+      continue;
+    }
+    const side: Side = rebalance.tradeQty > 0 ? 'buy' : 'sell';
+    const base = currentQty + pendingQty;
+    const reducing = base !== 0 && Math.sign(rebalance.tradeQty) === -Math.sign(base);
+    candidates.push({ decision, side, qty: Math.abs(rebalance.tradeQty), price, fractional, reducing });
+  }
+
+  for (const position of input.positions) {
+    if (seen.has(position.symbol) || position.qty === 0) continue;
+    seen.add(position.symbol);
+    const price = prices[position.symbol] ?? null;
+    decisions.push({
+      symbol: position.symbol, signal: 0, price, currentQty: position.qty,
+      targetWeight: equity > 0 ? roundTo((position.qty * (valuation[position.symbol] ?? 0)) / equity, 6) : 0,
+      targetQty: position.qty, intendedQty: 0, checks: [], clientOrderId: null, finalQty: 0, outcome: 'no_change',
+      reason: 'NO_SIGNAL: held without a signal today; the position is kept',
+    });
+  }
+
+  const orders = executeCandidates(input, tradingState, candidates, held, pending, valuation, reject);
+  decisions.sort((a, b) => compareText(a.symbol, b.symbol));
+  rejected.sort((a, b) => compareText(a.symbol, b.symbol) || compareText(a.code, b.code));
+  return { orders, decisions, rejected, tradingState };
+}
+
+// Reducing trades go first so the buying power they free is known before anything spends it.
+function executeCandidates(
+  input: PlanInput, tradingState: TradingState, candidates: Candidate[], held: Record<string, number>,
+  pending: Record<string, number>, valuation: Record<string, number>,
+  reject: (decision: SymbolDecision, code: string, detail: string) => void,
+): OrderIntent[] {
+  const { config, account } = input;
+  const positionQty: Record<string, number> = {};
+  for (const symbol of new Set([...Object.keys(held), ...Object.keys(pending)])) {
+    positionQty[symbol] = (held[symbol] ?? 0) + (pending[symbol] ?? 0);
+  }
+  const sectorGross: Record<string, number> = {};
+  for (const [symbol, qty] of Object.entries(positionQty)) {
+    const sector = input.sectors[symbol];
+    if (sector !== undefined) sectorGross[sector] = (sectorGross[sector] ?? 0) + Math.abs(qty) * (valuation[symbol] ?? 0);
+  }
+  let ordersSoFar = input.ordersSubmittedToday;
+  let buyingPower = account.buyingPower;
+  const orders: OrderIntent[] = [];
+
+  const sequence = [...candidates].sort((a, b) => Number(b.reducing) - Number(a.reducing) || compareTrades(
+    { side: a.side, symbol: a.decision.symbol }, { side: b.side, symbol: b.decision.symbol }));
+  for (const candidate of sequence) {
+    const { decision, side, price } = candidate;
+    const { symbol } = decision;
+    const sector = input.sectors[symbol];
+    const before = positionQty[symbol] ?? 0;
+    const ctx: PreTradeContext = {
+      ...baseContext(input, tradingState, symbol, price, input.assets[symbol], candidate.qty, side, before, candidate.fractional),
+      sector,
+      otherSectorGross: sector === undefined ? 0 : (sectorGross[sector] ?? 0) - Math.abs(before) * price,
+      ordersSoFar,
+    };
+    const outcome = runPreTradeChecks(ctx, ORDER_CHECKS);
+    decision.checks.push(...outcome.verdicts);
+    if (outcome.rejection) {
+      reject(decision, outcome.rejection.code, outcome.rejection.detail);
+      continue;
+    }
+    let qty = outcome.qty;
+
+    const quote = input.quotes[symbol];
+    const limitPrice = config.execution.order_type === 'limit'
+      ? limitPriceFor(side, quote, price, config.execution.limit_offset_bps) : undefined;
+    const spends = !candidate.reducing || side === 'buy';
+    const costPrice = costPriceFor(side, price, quote, limitPrice);
+    if (spends) {
+      const fit = fitToBuyingPower(qty, costPrice, buyingPower, candidate.fractional);
+      decision.checks.push(toVerdict('buying_power', fit));
+      if (!fit.ok) {
+        reject(decision, fit.code, fit.detail);
+        continue;
+      }
+      if ('qty' in fit) qty = Math.min(qty, fit.qty);
+    }
+    if (qty !== candidate.qty) {
+      const minimum = checkMinTradeSize(qty, price, config);
+      if (!minimum.ok) {
+        decision.checks.push(toVerdict('min_trade_size', minimum));
+        decision.outcome = 'skipped';
+        decision.reason = `${minimum.code}: ${minimum.detail} after resizing`;
+        continue;
+      }
+    }
+
+    let clientOrderId: string;
+    try {
+      clientOrderId = clientOrderIdFor(input.runId, symbol, side);
+    } catch (error) {
+      reject(decision, 'INVALID_ORDER', (error as Error).message);
+      continue;
+    }
+    const intent: OrderIntent = { clientOrderId, symbol, side, type: limitPrice === undefined ? 'market' : 'limit', timeInForce: 'day', qty };
+    if (limitPrice !== undefined) intent.limitPrice = limitPrice;
+    const valid = validateOrderIntent(intent);
+    if (!valid.ok) {
+      reject(decision, 'INVALID_ORDER', valid.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+      continue;
+    }
+
+    buyingPower += spends ? -qty * costPrice : qty * proceedsPriceFor(price, quote, limitPrice);
+    const after = roundTo(before + (side === 'buy' ? qty : -qty), FRACTIONAL_SHARE_DECIMALS);
+    positionQty[symbol] = after;
+    if (sector !== undefined) sectorGross[sector] = (sectorGross[sector] ?? 0) + (Math.abs(after) - Math.abs(before)) * price;
+    ordersSoFar += 1;
+    orders.push(valid.order);
+    decision.clientOrderId = clientOrderId;
+    decision.finalQty = side === 'buy' ? qty : -qty;
+    decision.outcome = 'order';
+    decision.reason = `${side} ${qty} ${symbol}${qty !== candidate.qty ? ` (resized from ${candidate.qty})` : ''} at ~$${roundToCents(price)}`;
+  }
+  return orders.sort((a, b) => compareTrades(a, b));
+}
+
+/** Price a buying-power reservation assumes: a buy pays its limit or the worse of last and ask; a short ties up its value. */
+export function costPriceFor(side: Side, price: number, quote: Quote | undefined, limitPrice: number | undefined): number {
+  if (side === 'sell') return price;
+  return limitPrice ?? Math.max(price, quote && quote.ask > 0 ? quote.ask : price);
+}
+
+/** Cash a long-reducing sell is assumed to free: its limit, or the worse of last and bid. */
+export function proceedsPriceFor(price: number, quote: Quote | undefined, limitPrice: number | undefined): number {
+  return limitPrice ?? Math.min(price, quote && quote.bid > 0 ? quote.bid : price);
+}
+
+function baseContext(
+  input: PlanInput, tradingState: TradingState, symbol: string, price: number | null, asset: Asset | undefined,
+  qty: number, side: Side, positionQty: number, fractional: boolean,
+): PreTradeContext {
+  return {
+    symbol, side, qty, price, positionQty, fractional, account: input.account, config: input.config, tradingState, asset,
+    sector: input.sectors[symbol], otherSectorGross: 0, volatility: input.volatility?.[symbol], ordersSoFar: input.ordersSubmittedToday,
+  };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

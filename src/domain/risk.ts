@@ -1,0 +1,208 @@
+import type { ExecutionConfig } from '../config-schema';
+import { APPROVE, isResize, toVerdict, type CheckResult } from './check-result';
+import { exceedsLimit, floorShares, roundTo, roundToCents, FRACTIONAL_SHARE_DECIMALS } from './money';
+import { shortingAllowed } from './sizing';
+import type { Account, Asset, CheckVerdict, Side, TradingState } from './types';
+
+/** Everything a pre-trade check may look at for one proposed order. */
+export interface PreTradeContext {
+  symbol: string;
+  side: Side;
+  /** Unsigned order quantity; later checks see earlier resizes. */
+  qty: number;
+  /** Reference price; null when there is no usable quote. */
+  price: number | null;
+  /** Signed position before this order: held + pending open orders + orders approved earlier in the plan. */
+  positionQty: number;
+  /** Whether resizes may leave fractions of a share. */
+  fractional: boolean;
+  account: Account;
+  config: ExecutionConfig;
+  tradingState: TradingState;
+  asset: Asset | undefined;
+  sector: string | undefined;
+  /** Gross dollar exposure of the other symbols in this symbol's sector. */
+  otherSectorGross: number;
+  /** Annualized volatility, when known. */
+  volatility: number | undefined;
+  /** Orders submitted today plus those approved earlier in this plan. */
+  ordersSoFar: number;
+}
+
+/** A pure pre-trade check. */
+export type PreTradeCheck = (ctx: PreTradeContext) => CheckResult;
+
+/** Signed position after the order. */
+export function resultingQty(ctx: PreTradeContext): number {
+  return roundTo(ctx.positionQty + (ctx.side === 'buy' ? ctx.qty : -ctx.qty), FRACTIONAL_SHARE_DECIMALS);
+}
+
+/** True when the order only shrinks the position toward zero (never past it). */
+export function isRiskReducing(ctx: PreTradeContext): boolean {
+  const before = ctx.positionQty;
+  const after = resultingQty(ctx);
+  return before !== 0 && Math.abs(after) < Math.abs(before) && Math.sign(after) !== -Math.sign(before);
+}
+
+// Largest order quantity that keeps |position after| within maxAbsQty.
+function qtyWithin(ctx: PreTradeContext, maxAbsQty: number): number {
+  const direction = ctx.side === 'buy' ? 1 : -1;
+  return Math.min(ctx.qty, floorShares(Math.max(0, maxAbsQty - direction * ctx.positionQty), ctx.fractional));
+}
+
+function resizeOrReject(ctx: PreTradeContext, allowed: number, code: string, detail: string): CheckResult {
+  if (allowed <= 0) return { ok: false, code, detail };
+  return { ok: true, qty: allowed, code, detail: `${detail}; resized to ${allowed}` };
+}
+
+/** Daily P&L as a share of the previous close's equity (0 without a usable lastEquity). */
+export function dailyPlPct(account: Account): number {
+  return account.lastEquity > 0 ? (account.equity - account.lastEquity) / account.lastEquity : 0;
+}
+
+/** True when today's loss reaches max_daily_loss of last equity (a flat day never counts as a loss). */
+export function dailyLossBreached(account: Account, config: ExecutionConfig): boolean {
+  const loss = -dailyPlPct(account);
+  return loss > 0 && !exceedsLimit(config.risk_management.max_daily_loss, loss);
+}
+
+const SEVERITY: Record<TradingState, number> = { ACTIVE: 0, REDUCING: 1, HALTED: 2 };
+
+/** The trading state after the daily-loss check: escalates to on_daily_loss_breach on a breach, never de-escalates. */
+export function tradingStateAfterDailyLoss(account: Account, config: ExecutionConfig, current: TradingState): TradingState {
+  if (!dailyLossBreached(account, config)) return current;
+  const breachState = config.risk_management.on_daily_loss_breach;
+  return SEVERITY[breachState] > SEVERITY[current] ? breachState : current;
+}
+
+/** TRADING_HALTED when halted or the account is blocked; REDUCING_ONLY for a risk-increasing order while reducing. */
+export const checkTradingState: PreTradeCheck = (ctx) => {
+  if (ctx.account.tradingBlocked) return { ok: false, code: 'TRADING_HALTED', detail: 'the broker has blocked trading on the account' };
+  if (ctx.tradingState === 'HALTED') return { ok: false, code: 'TRADING_HALTED', detail: 'trading state is HALTED' };
+  if (ctx.tradingState === 'REDUCING' && !isRiskReducing(ctx)) {
+    return { ok: false, code: 'REDUCING_ONLY', detail: 'trading state is REDUCING: only orders that shrink a position pass' };
+  }
+  return APPROVE;
+};
+
+/** DAILY_LOSS_LIMIT: rejects risk-increasing orders once equity is down max_daily_loss from last equity. */
+export const checkDailyLoss: PreTradeCheck = (ctx) => {
+  if (!dailyLossBreached(ctx.account, ctx.config) || isRiskReducing(ctx)) return APPROVE;
+  const pct = roundTo(dailyPlPct(ctx.account) * 100, 2);
+  return { ok: false, code: 'DAILY_LOSS_LIMIT', detail: `daily P&L ${pct}% breaches max_daily_loss ${ctx.config.risk_management.max_daily_loss * 100}%` };
+};
+
+/** RESTRICTED_SYMBOL: the symbol is on risk_management.restricted_symbols (case-insensitive). */
+export const checkRestrictedSymbol: PreTradeCheck = (ctx) => {
+  const restricted = ctx.config.risk_management.restricted_symbols.some((symbol) => symbol.trim().toUpperCase() === ctx.symbol.toUpperCase());
+  return restricted ? { ok: false, code: 'RESTRICTED_SYMBOL', detail: `${ctx.symbol} is on restricted_symbols` } : APPROVE;
+};
+
+/** ASSET_NOT_TRADABLE: unknown, inactive or non-tradable asset. */
+export const checkAssetTradable: PreTradeCheck = (ctx) => {
+  if (!ctx.asset) return { ok: false, code: 'ASSET_NOT_TRADABLE', detail: `no asset record for ${ctx.symbol}` };
+  if (!ctx.asset.tradable || !ctx.asset.active) {
+    return { ok: false, code: 'ASSET_NOT_TRADABLE', detail: `${ctx.symbol} is ${ctx.asset.active ? 'not tradable' : 'inactive'}` };
+  }
+  return APPROVE;
+};
+
+/** NO_PRICE: no positive, finite reference price. */
+export const checkPrice: PreTradeCheck = (ctx) =>
+  ctx.price !== null && Number.isFinite(ctx.price) && ctx.price > 0 ? APPROVE : { ok: false, code: 'NO_PRICE', detail: `no usable quote for ${ctx.symbol}` };
+
+/** SHORTING_NOT_ALLOWED: an order that opens or grows a short when shorting is off; a long is cut to a close instead. */
+export const checkShorting: PreTradeCheck = (ctx) => {
+  const after = resultingQty(ctx);
+  const growsShort = after < 0 && after < Math.min(0, ctx.positionQty);
+  if (!growsShort) return APPROVE;
+  const permission = shortingAllowed(ctx.config, ctx.account, ctx.asset);
+  if (permission.allowed) return APPROVE;
+  return resizeOrReject(ctx, floorShares(Math.max(0, ctx.positionQty), ctx.fractional), 'SHORTING_NOT_ALLOWED', `the order would leave a short of ${after}: ${permission.reason}`);
+};
+
+/** MAX_ORDERS_PER_DAY: today's orders already reach the limit. */
+export const checkOrdersPerDay: PreTradeCheck = (ctx) => {
+  const limit = ctx.config.risk_management.max_orders_per_day;
+  return ctx.ordersSoFar < limit ? APPROVE : { ok: false, code: 'MAX_ORDERS_PER_DAY', detail: `${ctx.ordersSoFar} orders today reach max_orders_per_day ${limit}` };
+};
+
+/** ORDER_NOTIONAL_EXCEEDED: one order's notional above max_order_notional is shrunk to fit. */
+export const checkOrderNotional: PreTradeCheck = (ctx) => {
+  const price = ctx.price ?? 0;
+  const limit = ctx.config.risk_management.max_order_notional;
+  if (!exceedsLimit(ctx.qty * price, limit)) return APPROVE;
+  return resizeOrReject(ctx, floorShares(limit / price, ctx.fractional), 'ORDER_NOTIONAL_EXCEEDED',
+    `notional $${roundToCents(ctx.qty * price)} exceeds max_order_notional $${limit}`);
+};
+
+/** POSITION_SIZE_EXCEEDED: a risk-increasing order may not take |position value| above max_position_size × equity. */
+export const checkPositionSize: PreTradeCheck = (ctx) => {
+  const price = ctx.price ?? 0;
+  const cap = ctx.config.position_sizing.max_position_size * ctx.account.equity;
+  const afterValue = Math.abs(resultingQty(ctx)) * price;
+  if (!exceedsLimit(afterValue, cap) || isRiskReducing(ctx)) return APPROVE;
+  return resizeOrReject(ctx, qtyWithin(ctx, cap / price), 'POSITION_SIZE_EXCEEDED',
+    `position value $${roundToCents(afterValue)} would exceed max_position_size × equity $${roundToCents(cap)}`);
+};
+
+/** POSITION_RISK_EXCEEDED: |weight| × annualized volatility above max_position_risk, when volatility is known. */
+export const checkPositionRisk: PreTradeCheck = (ctx) => {
+  const sigma = ctx.volatility;
+  const price = ctx.price ?? 0;
+  const equity = ctx.account.equity;
+  if (sigma === undefined || !(sigma > 0) || !(equity > 0) || isRiskReducing(ctx)) return APPROVE;
+  const budget = ctx.config.risk_management.max_position_risk;
+  const risk = ((Math.abs(resultingQty(ctx)) * price) / equity) * sigma;
+  if (!exceedsLimit(risk, budget)) return APPROVE;
+  return resizeOrReject(ctx, qtyWithin(ctx, (budget / sigma) * equity / price), 'POSITION_RISK_EXCEEDED',
+    `weight × volatility ${roundTo(risk, 4)} would exceed max_position_risk ${budget}`);
+};
+
+/** SECTOR_EXPOSURE_EXCEEDED: gross sector exposure after a risk-increasing order above max_sector_exposure × equity. */
+export const checkSectorExposure: PreTradeCheck = (ctx) => {
+  if (ctx.sector === undefined || isRiskReducing(ctx)) return APPROVE;
+  const price = ctx.price ?? 0;
+  const cap = ctx.config.risk_management.max_sector_exposure * ctx.account.equity;
+  const gross = ctx.otherSectorGross + Math.abs(resultingQty(ctx)) * price;
+  if (!exceedsLimit(gross, cap)) return APPROVE;
+  return resizeOrReject(ctx, qtyWithin(ctx, (cap - ctx.otherSectorGross) / price), 'SECTOR_EXPOSURE_EXCEEDED',
+    `${ctx.sector} gross exposure $${roundToCents(gross)} would exceed max_sector_exposure × equity $${roundToCents(cap)}`);
+};
+
+/** The checks in the order they run: cheap gates first, then the price, then the resizing limits. */
+export const PRE_TRADE_CHECKS: ReadonlyArray<readonly [string, PreTradeCheck]> = [
+  ['trading_state', checkTradingState],
+  ['daily_loss', checkDailyLoss],
+  ['restricted_symbol', checkRestrictedSymbol],
+  ['asset_tradable', checkAssetTradable],
+  ['price', checkPrice],
+  ['shorting', checkShorting],
+  ['orders_per_day', checkOrdersPerDay],
+  ['order_notional', checkOrderNotional],
+  ['position_size', checkPositionSize],
+  ['position_risk', checkPositionRisk],
+  ['sector_exposure', checkSectorExposure],
+];
+
+/** Outcome of all pre-trade checks on one order. */
+export interface PreTradeOutcome {
+  /** Final unsigned quantity; 0 when rejected. */
+  qty: number;
+  verdicts: CheckVerdict[];
+  /** The first rejection, which stops the remaining checks. */
+  rejection: { code: string; detail: string } | null;
+}
+
+/** Runs every pre-trade check in order; each sees earlier resizes, and the first rejection ends the run. */
+export function runPreTradeChecks(ctx: PreTradeContext, checks = PRE_TRADE_CHECKS): PreTradeOutcome {
+  const verdicts: CheckVerdict[] = [];
+  let current = ctx;
+  for (const [name, check] of checks) {
+    const result = check(current);
+    verdicts.push(toVerdict(name, result));
+    if (!result.ok) return { qty: 0, verdicts, rejection: { code: result.code, detail: result.detail } };
+    if (isResize(result)) current = { ...current, qty: Math.min(current.qty, result.qty) };
+  }
+  return { qty: current.qty, verdicts, rejection: null };
+}

@@ -1,0 +1,36 @@
+/**
+ * Every Temporal name tradeflow uses, in one place: task queue, workflow type and ids, search attributes.
+ * Signal, query and update definitions live in `workflows/messages.ts`, built from the names here.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/** Default task queue; `TRADEFLOW_TASK_QUEUE` overrides it. */
+export const DEFAULT_TASK_QUEUE = 'tradeflow';
+
+/** Workflow type of the daily run. */
+export const DAILY_TRADING_WORKFLOW = 'dailyTrading';
+
+/** The business key of a day: one workflow per account and trading date, so a second start is refused. */
+export function dailyWorkflowId(account: string, tradingDate: string): string {
+  return `trading-${account}-${tradingDate}`;
+}
+
+/** Parses a daily workflow id back into its account and date, or null when it is not one. */
+export function parseDailyWorkflowId(workflowId: string): { account: string; tradingDate: string } | null {
+  const match = /^trading-(.+)-(\d{4}-\d{2}-\d{2})$/.exec(workflowId);
+  return match ? { account: match[1]!, tradingDate: match[2]! } : null;
+}
+
+export const MESSAGE_NAMES = {
+  emergencyStop: 'emergencyStop',
+  pause: 'pause',
+  resume: 'resume',
+  status: 'status',
+  portfolio: 'portfolio',
+} as const;
+
+/** Typed keys of the search attributes every daily run sets (registered from `temporal/search-attributes.ts`). */
+export const TRADING_DATE = defineSearchAttributeKey('TradingDate', SearchAttributeType.KEYWORD);
+export const TRADING_ACCOUNT = defineSearchAttributeKey('TradingAccount', SearchAttributeType.KEYWORD);
+export const TRADING_MODE = defineSearchAttributeKey('TradingMode', SearchAttributeType.KEYWORD);
+export const RUN_STATE = defineSearchAttributeKey('RunState', SearchAttributeType.KEYWORD);

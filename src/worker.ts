@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from './activities';
+import { alpacaConnectionFromEnv, createAlpacaBroker } from './broker/alpaca';
+import type { BrokerPort } from './broker/port';
+import { loadExecutionConfig, PROJECT_ROOT, type ExecutionConfig } from './config';
+import { parseSectorCsv } from './domain/sectors';
+import { temporalSettingsFromEnv, type TemporalSettings } from './env';
+
+/** The workflow bundle's entry; the worker bundles it at start unless given a prebuilt bundle. */
+export const WORKFLOWS_PATH = require.resolve('./workflows');
+
+/** GICS sectors of the S&P 500, the risk manager's default sector map. */
+export function loadSectors(file = path.join(PROJECT_ROOT, 'data', 'sp500-constituents.csv')): Record<string, string> {
+  return parseSectorCsv(readFileSync(file, 'utf8'));
+}
+
+/** Activity dependencies for one account trading through one broker. */
+export function singleAccountDeps(config: ExecutionConfig, broker: BrokerPort, sectors = loadSectors()): ActivityDeps {
+  const account = config.execution.account;
+  return {
+    config,
+    sectors,
+    brokerFor(requested) {
+      if (requested !== account) throw new Error(`this worker trades account "${account}", not "${requested}"`);
+      return broker;
+    },
+  };
+}
+
+export interface TradingWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** A prebuilt bundle (tests share one); otherwise the worker bundles the workflows itself. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/** A worker for the daily workflow and its activities. */
+export function createTradingWorker(options: TradingWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities(options.deps),
+    // In-flight broker calls finish before the process exits instead of being cut off mid-request.
+    shutdownGraceTime: '20 seconds',
+  });
+}
+
+/** `tradeflow worker`: config and keys from the environment, runs until SIGINT/SIGTERM. */
+export async function runWorker(settings: TemporalSettings = temporalSettingsFromEnv()): Promise<void> {
+  const config = loadExecutionConfig();
+  const broker = createAlpacaBroker(alpacaConnectionFromEnv());
+  const connection = await NativeConnection.connect({ address: settings.address });
+  try {
+    const worker = await createTradingWorker({
+      connection, namespace: settings.namespace, taskQueue: settings.taskQueue, deps: singleAccountDeps(config, broker),
+    });
+    console.error(`tradeflow worker: account ${config.execution.account} (${config.execution.mode}), task queue ${settings.taskQueue} at ${settings.address}`);
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+if (require.main === module) {
+  runWorker().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

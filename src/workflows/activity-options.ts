@@ -1,0 +1,20 @@
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { FINAL_BROKER_ERRORS } from '../broker/errors';
+
+/** Every broker call: short attempts, retried with backoff unless the broker gave a final answer. */
+const BROKER_CALL: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 12,
+    nonRetryableErrorTypes: [...FINAL_BROKER_ERRORS, 'InvalidInput'],
+  },
+};
+
+/** Activities proxied with a one-line summary the Temporal UI shows for the call. */
+export function activitiesWithSummary(summary: string): Activities {
+  return proxyActivities<Activities>({ ...BROKER_CALL, summary });
+}

@@ -1,0 +1,139 @@
+import type {
+  BrokerOrder, DayPlan, OrderIntent, Rejection, SymbolDecision, TradingState,
+} from '../domain/types';
+import { isTerminalStatus } from '../domain/orders';
+import type { PortfolioSummary, Reconciliation } from '../activities/snapshot';
+import type {
+  DailyTradingInput, DayPhase, DayReport, DayStatus, EmergencyStopRequest, OrderRecord,
+} from './day-types';
+
+/** The state of one trading day, kept in a plain class so handlers and the main flow share it. */
+export class DayState {
+  phase: DayPhase = 'starting';
+  paused = false;
+  tradingState: TradingState = 'ACTIVE';
+  stop: (EmergencyStopRequest & { at: string }) | null = null;
+  reason: string | null = null;
+  lastError: string | null = null;
+  portfolio: PortfolioSummary | null = null;
+  reconciliation: Reconciliation | null = null;
+  decisions: SymbolDecision[] = [];
+  rejected: Rejection[] = [];
+  updatedAt: string;
+  private readonly orders = new Map<string, OrderRecord>();
+
+  constructor(readonly input: DailyTradingInput, readonly workflowId: string, now: string) {
+    this.updatedAt = now;
+  }
+
+  /** Records the plan; every intent is listed as unsubmitted until the broker answers. */
+  adoptPlan(plan: DayPlan & { tradingState: TradingState }): void {
+    this.decisions = plan.decisions;
+    this.rejected = [...this.rejected, ...plan.rejected];
+    this.tradingState = plan.tradingState;
+    for (const intent of plan.orders) this.orders.set(intent.clientOrderId, recordOf(intent));
+  }
+
+  /** Adds an order outside the plan, such as a flattening order. */
+  addIntent(intent: OrderIntent): void {
+    if (!this.orders.has(intent.clientOrderId)) this.orders.set(intent.clientOrderId, recordOf(intent));
+  }
+
+  applyBrokerOrder(order: BrokerOrder): void {
+    const record = this.orders.get(order.clientOrderId);
+    if (!record) return;
+    record.brokerOrderId = order.id;
+    record.status = order.status;
+    record.filledQty = order.filledQty;
+    record.filledAvgPrice = order.filledAvgPrice;
+  }
+
+  markSubmitFailed(clientOrderId: string, symbol: string, code: string, detail: string): void {
+    const record = this.orders.get(clientOrderId);
+    if (record) record.status = 'submit_failed';
+    this.rejected.push({ symbol, code, detail });
+  }
+
+  requestStop(request: EmergencyStopRequest, at: string): void {
+    if (this.stop) return;
+    this.stop = { reason: request.reason, flatten: request.flatten ?? false, at };
+    this.tradingState = 'HALTED';
+  }
+
+  /** Orders the broker has taken that may still fill. */
+  openOrders(): OrderRecord[] {
+    return this.orderList().filter((order) => order.brokerOrderId !== null && !isTerminalStatus(order.status as BrokerOrder['status']));
+  }
+
+  submittedClientOrderIds(): string[] {
+    return this.orderList().filter((order) => order.brokerOrderId !== null).map((order) => order.clientOrderId);
+  }
+
+  /** Signed quantity per symbol the day's fills should leave, starting from the given holdings. */
+  expectedHoldings(start: Record<string, number>): Record<string, number> {
+    const expected = { ...start };
+    for (const order of this.orderList()) {
+      if (order.filledQty === 0) continue;
+      const signed = order.side === 'buy' ? order.filledQty : -order.filledQty;
+      expected[order.symbol] = roundQty((expected[order.symbol] ?? 0) + signed);
+    }
+    return expected;
+  }
+
+  orderList(): OrderRecord[] {
+    return [...this.orders.values()];
+  }
+
+  status(): DayStatus {
+    return {
+      workflowId: this.workflowId,
+      account: this.input.account,
+      tradingDate: this.input.tradingDate,
+      phase: this.phase,
+      paused: this.paused,
+      tradingState: this.tradingState,
+      stop: this.stop,
+      signals: this.input.signals.length,
+      orders: this.orderList(),
+      rejected: this.rejected,
+      lastError: this.lastError,
+      updatedAt: this.updatedAt,
+    };
+  }
+
+  report(): DayReport {
+    return {
+      workflowId: this.workflowId,
+      tradingDate: this.input.tradingDate,
+      status: this.phase,
+      reason: this.reason,
+      tradingState: this.tradingState,
+      stop: this.stop,
+      signals: this.input.signals.length,
+      orders: this.orderList(),
+      rejected: this.rejected,
+      decisions: this.decisions,
+      portfolio: this.portfolio,
+      reconciliation: this.reconciliation,
+    };
+  }
+}
+
+function recordOf(intent: OrderIntent): OrderRecord {
+  return {
+    clientOrderId: intent.clientOrderId,
+    brokerOrderId: null,
+    symbol: intent.symbol,
+    side: intent.side,
+    type: intent.type,
+    qty: intent.qty ?? null,
+    notional: intent.notional ?? null,
+    status: 'unsubmitted',
+    filledQty: 0,
+    filledAvgPrice: null,
+  };
+}
+
+function roundQty(qty: number): number {
+  return Math.round(qty * 1e9) / 1e9;
+}

@@ -1,0 +1,70 @@
+import type {
+  BrokerOrder, OrderIntent, Rejection, Side, Signal, SymbolDecision, TradingState,
+} from '../domain/types';
+import type { PortfolioSummary, Reconciliation } from '../activities/snapshot';
+
+/** Input of one day's run: what the signal job starts, as JSON (see README). */
+export interface DailyTradingInput {
+  account: string;
+  /** YYYY-MM-DD, the New York trading date. */
+  tradingDate: string;
+  signals: Signal[];
+  /** Where the signals came from (a file name, a job id), for the report and the UI. */
+  source?: string;
+}
+
+/** Where the day is; also the RunState search attribute. */
+export type DayPhase =
+  | 'starting' | 'waiting_for_open' | 'planning' | 'submitting' | 'awaiting_fills' | 'closing_out'
+  | 'reconciling' | 'completed' | 'stopped' | 'market_closed' | 'failed';
+
+/** One order of the day, as the report shows it. */
+export interface OrderRecord {
+  clientOrderId: string;
+  brokerOrderId: string | null;
+  symbol: string;
+  side: Side;
+  type: OrderIntent['type'];
+  qty: number | null;
+  notional: number | null;
+  status: BrokerOrder['status'] | 'unsubmitted' | 'submit_failed';
+  filledQty: number;
+  filledAvgPrice: number | null;
+}
+
+export interface EmergencyStopRequest {
+  reason: string;
+  flatten?: boolean;
+}
+
+/** Answer of the status query. */
+export interface DayStatus {
+  workflowId: string;
+  account: string;
+  tradingDate: string;
+  phase: DayPhase;
+  paused: boolean;
+  tradingState: TradingState;
+  stop: (EmergencyStopRequest & { at: string }) | null;
+  signals: number;
+  orders: OrderRecord[];
+  rejected: Rejection[];
+  lastError: string | null;
+  updatedAt: string;
+}
+
+/** The day's report: the workflow's result, printed by `tradeflow run --wait --json`. */
+export interface DayReport {
+  workflowId: string;
+  tradingDate: string;
+  status: DayPhase;
+  reason: string | null;
+  tradingState: TradingState;
+  stop: DayStatus['stop'];
+  signals: number;
+  orders: OrderRecord[];
+  rejected: Rejection[];
+  decisions: SymbolDecision[];
+  portfolio: PortfolioSummary | null;
+  reconciliation: Reconciliation | null;
+}

@@ -1,0 +1,1 @@
+export { dailyTrading } from './daily-trading';

@@ -1,0 +1,13 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { MESSAGE_NAMES } from '../names';
+import type { PortfolioSummary } from '../activities/snapshot';
+import type { DayStatus, EmergencyStopRequest } from './day-types';
+
+/** Cancel the day's open orders, optionally close every position, and submit nothing more. */
+export const emergencyStopSignal = defineSignal<[EmergencyStopRequest]>(MESSAGE_NAMES.emergencyStop);
+/** Hold new submissions; fills keep being tracked. */
+export const pauseSignal = defineSignal<[]>(MESSAGE_NAMES.pause);
+export const resumeSignal = defineSignal<[]>(MESSAGE_NAMES.resume);
+export const statusQuery = defineQuery<DayStatus>(MESSAGE_NAMES.status);
+/** The portfolio as of the day's latest snapshot; null before the first one. */
+export const portfolioQuery = defineQuery<PortfolioSummary | null>(MESSAGE_NAMES.portfolio);

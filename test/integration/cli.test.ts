@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { todayInNewYork } from '../../src/cli/dates';
+import { dailyWorkflowId } from '../../src/names';
+import { startHarness, testConfig, uniqueAccount, withWorker, type Harness } from '../support/trading-harness';
+
+const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tradeflow.cjs');
+
+interface CliResult { code: number; stdout: string; stderr: string }
+
+describe('the tradeflow CLI against a real server', () => {
+  let harness: Harness;
+  let dir: string;
+  before(async () => {
+    harness = await startHarness();
+    dir = mkdtempSync(path.join(tmpdir(), 'tradeflow-cli-'));
+  });
+  after(async () => {
+    await harness?.close();
+  });
+
+  function cli(account: string, args: string[]): Promise<CliResult> {
+    const env = {
+      ...process.env, TEMPORAL_ADDRESS: harness.temporal.address, TEMPORAL_NAMESPACE: harness.temporal.namespace,
+      TRADEFLOW_TASK_QUEUE: `q-${account}`, TRADEFLOW_ACCOUNT: account,
+    };
+    return new Promise((resolve) => {
+      execFile(process.execPath, [BIN, ...args], { env, timeout: 120_000 }, (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      });
+    });
+  }
+
+  function file(name: string, content: string): string {
+    const target = path.join(dir, name);
+    writeFileSync(target, content);
+    return target;
+  }
+
+  it('refuses an invalid signal file with exit 2, names the bad entry, and starts nothing', async () => {
+    const account = uniqueAccount('c');
+    const bad = file('bad.json', JSON.stringify([{ symbol: 'AAPL', strength: 0.5 }, { symbol: 'MSFT', strength: 7 }]));
+    const result = await cli(account, ['run', '--signals', bad]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /MSFT/);
+    await assert.rejects(
+      harness.client.workflow.getHandle(dailyWorkflowId(account, todayInNewYork())).describe(),
+      WorkflowNotFoundError,
+    );
+  });
+
+  it('runs a day from a CSV file, prints the JSON report, and refuses a second run with exit 3', async () => {
+    const account = uniqueAccount('c');
+    const signals = file('signals.csv', 'symbol,strength\nAAPL,0.6\nXOM,0.4\n');
+    const config = testConfig(account);
+    const first = await withWorker(harness, config, `q-${account}`, () => cli(account, ['run', '--signals', signals, '--wait', '--json']));
+    assert.equal(first.code, 0, first.stderr);
+    const report = JSON.parse(first.stdout) as Record<string, unknown> & { orders: Array<Record<string, unknown>>; portfolio: { positions: unknown[]; equity: number; cash: number } };
+    assert.equal(report.workflowId, dailyWorkflowId(account, todayInNewYork()));
+    assert.equal(report.status, 'completed');
+    assert.equal(report.orders.length, 2);
+    for (const key of ['clientOrderId', 'brokerOrderId', 'symbol', 'side', 'type', 'qty', 'notional', 'status', 'filledQty', 'filledAvgPrice']) {
+      assert.ok(key in report.orders[0]!, `order has ${key}`);
+    }
+    assert.equal(report.portfolio.positions.length, 2);
+    assert.ok(report.portfolio.equity > 0 && typeof report.portfolio.cash === 'number');
+
+    const again = await cli(account, ['run', '--signals', signals]);
+    assert.equal(again.code, 3, again.stderr);
+    assert.match(again.stderr, new RegExp(dailyWorkflowId(account, todayInNewYork())));
+
+    const status = await cli(account, ['status', '--json']);
+    assert.equal(status.code, 0, status.stderr);
+    assert.equal((JSON.parse(status.stdout) as { phase: string }).phase, 'completed');
+
+    const portfolio = await cli(account, ['portfolio', '--json']);
+    assert.equal(portfolio.code, 0, portfolio.stderr);
+    assert.equal((JSON.parse(portfolio.stdout) as { positions: unknown[] }).positions.length, 2);
+  });
+
+  it('rejects a bad --date and a stop without a reason', async () => {
+    const account = uniqueAccount('c');
+    const badDate = await cli(account, ['status', '--date', '2026-02-30']);
+    assert.equal(badDate.code, 2);
+    assert.match(badDate.stderr, /--date/);
+    const noReason = await cli(account, ['stop', '--reason', ' ']);
+    assert.equal(noReason.code, 2);
+    assert.match(noReason.stderr, /--reason/);
+  });
+});

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { WorkflowFailedError } from '@temporalio/client';
+import { dayResult, startDay } from '../../src/client/start-day';
+import { todayInNewYork } from '../../src/cli/dates';
+import type { Signal } from '../../src/domain/types';
+import { emergencyStopSignal, statusQuery } from '../../src/workflows/messages';
+import {
+  keyIdFor, simAdmin, simBroker, simOrderLog, startHarness, testConfig, uniqueAccount, withWorker, type Harness,
+} from '../support/trading-harness';
+
+const SIGNALS: Signal[] = [
+  { symbol: 'AAPL', strength: 0.8 },
+  { symbol: 'MSFT', strength: 0.5 },
+  { symbol: 'JPM', strength: 0.3 },
+  { symbol: 'PFE', strength: 0.05 },
+];
+
+describe('a trading day on a real Temporal server and the simulator', () => {
+  let harness: Harness;
+  before(async () => {
+    harness = await startHarness();
+  });
+  after(async () => {
+    await harness?.close();
+  });
+
+  function start(account: string, taskQueue: string, signals: Signal[] = SIGNALS) {
+    return startDay(harness.client, {
+      account, tradingDate: todayInNewYork(), signals, mode: 'paper', taskQueue, source: 'test',
+    });
+  }
+
+  it('trades the signals end to end and reports the fills and the portfolio', async () => {
+    const account = uniqueAccount();
+    const config = testConfig(account);
+    const report = await withWorker(harness, config, `q-${account}`, async () => dayResult(await start(account, `q-${account}`)));
+
+    assert.equal(report.status, 'completed');
+    const symbols = report.orders.map((order) => order.symbol).sort();
+    assert.deepEqual(symbols, ['AAPL', 'JPM', 'MSFT'], 'PFE is below the signal threshold');
+    for (const order of report.orders) {
+      assert.equal(order.status, 'filled', `${order.symbol} filled`);
+      assert.equal(order.filledQty, order.qty);
+      assert.ok(order.brokerOrderId);
+    }
+    const pfe = report.decisions.find((decision) => decision.symbol === 'PFE');
+    assert.ok(pfe && pfe.outcome !== 'order', 'PFE has an explained decision and no order');
+
+    const positions = await simBroker(harness, account).getPositions();
+    for (const order of report.orders) {
+      const held = positions.find((position) => position.symbol === order.symbol);
+      assert.equal(held?.qty, order.filledQty, `${order.symbol} position matches the fill`);
+    }
+    assert.equal(report.portfolio?.positions.length, 3);
+    assert.deepEqual(report.reconciliation, [], 'no difference between expected and broker positions');
+  });
+
+  it('does not duplicate an order whose submit response was lost after the broker committed it', async () => {
+    const account = uniqueAccount();
+    await simAdmin(harness, 'POST', '/admin/faults', { route: 'POST /v2/orders', kind: 'lose-response', count: 1 });
+    try {
+      const report = await withWorker(harness, testConfig(account), `q-${account}`, async () => dayResult(await start(account, `q-${account}`)));
+      assert.equal(report.status, 'completed');
+      const log = await simOrderLog(harness, account);
+      const ids = log.map((order) => order.client_order_id);
+      assert.equal(new Set(ids).size, ids.length, 'each client order id reached the broker once');
+      assert.equal(ids.length, report.orders.length, 'every intended order exists');
+      assert.ok(report.orders.every((order) => order.status === 'filled'));
+    } finally {
+      await simAdmin(harness, 'DELETE', '/admin/faults');
+    }
+  });
+
+  it('an emergency stop cancels the open orders and ends the day stopped', async () => {
+    const account = uniqueAccount();
+    await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'hold', account: keyIdFor(account) });
+    try {
+      const config = testConfig(account, { timing: { max_fill_wait_minutes: 10 } });
+      const report = await withWorker(harness, config, `q-${account}`, async () => {
+        const handle = await start(account, `q-${account}`);
+        await waitFor(async () => (await handle.query(statusQuery)).phase === 'awaiting_fills');
+        await handle.signal(emergencyStopSignal, { reason: 'test kill switch' });
+        return dayResult(handle);
+      });
+      assert.equal(report.status, 'stopped');
+      assert.equal(report.tradingState, 'HALTED');
+      assert.match(report.reason ?? '', /test kill switch/);
+      const log = await simOrderLog(harness, account);
+      assert.ok(log.length > 0);
+      for (const order of log) assert.equal(order.status, 'canceled', `${String(order.symbol)} canceled at the broker`);
+    } finally {
+      await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'auto', account: keyIdFor(account) });
+    }
+  });
+
+  it('fails a run whose signals are invalid without touching the broker', async () => {
+    const account = uniqueAccount();
+    await assert.rejects(
+      withWorker(harness, testConfig(account), `q-${account}`, async () => dayResult(await start(account, `q-${account}`, [{ symbol: 'AAPL', strength: 3 }]))),
+      (error: unknown) => {
+        assert.ok(error instanceof WorkflowFailedError);
+        assert.match(String((error.cause as Error).message), /invalid signals/);
+        return true;
+      },
+    );
+    assert.equal((await simOrderLog(harness, account)).length, 0);
+  });
+});
+
+async function waitFor(predicate: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('timed out waiting for the condition');
+}

@@ -1,0 +1,110 @@
+import { Client, Connection } from '@temporalio/client';
+import {
+  bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import { createAlpacaBroker } from '../../src/broker/alpaca';
+import type { BrokerPort } from '../../src/broker/port';
+import { parseExecutionConfig, type ExecutionConfig } from '../../src/config';
+import { startSimulator, type RunningSimulator } from '../../src/sim';
+import { createTradingWorker, loadSectors, singleAccountDeps, WORKFLOWS_PATH } from '../../src/worker';
+import { getTestTemporal, type TestTemporal } from './temporal-server';
+
+/** Real parts for integration tests: a Temporal server, the simulator over HTTP, one workflow bundle. */
+export interface Harness {
+  temporal: TestTemporal;
+  sim: RunningSimulator;
+  client: Client;
+  bundle: WorkflowBundleWithSourceMap;
+  close(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+export async function startHarness(): Promise<Harness> {
+  if (!runtimeInstalled) {
+    // Workers log every state change at INFO; tests want only warnings and errors.
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const temporal = await getTestTemporal();
+  const sim = await startSimulator({ port: 0, seed: 7 });
+  const connection = await Connection.connect({ address: temporal.address });
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  return {
+    temporal, sim, bundle,
+    client: new Client({ connection, namespace: temporal.namespace }),
+    async close() {
+      await connection.close();
+      await sim.close();
+      await temporal.stop();
+    },
+  };
+}
+
+let counter = 0;
+
+/** A fresh account (its own broker account at the simulator, its own workflow ids) and task queue per test. */
+export function uniqueAccount(prefix = 't'): string {
+  counter += 1;
+  return `${prefix}${Date.now().toString(36)}${counter}`.toLowerCase();
+}
+
+/** The test config: the defaults plus overrides, with short fill waits. */
+export function testConfig(account: string, overrides: Record<string, Record<string, unknown>> = {}): ExecutionConfig {
+  return parseExecutionConfig({
+    ...overrides,
+    execution: { account, ...overrides.execution },
+    timing: { poll_interval_seconds: 0.5, max_fill_wait_minutes: 0.5, ...overrides.timing },
+  });
+}
+
+/** The simulator's broker for an account: each key id is its own account there. */
+export function simBroker(harness: Harness, account: string): BrokerPort {
+  return createAlpacaBroker({ keyId: keyIdFor(account), secretKey: 'test-secret', tradingUrl: harness.sim.url, dataUrl: harness.sim.url });
+}
+
+export function keyIdFor(account: string): string {
+  return `KEY-${account.toUpperCase()}`;
+}
+
+/** Runs `body` while a worker for `config`'s account serves `taskQueue`. */
+export async function withWorker<T>(
+  harness: Harness, config: ExecutionConfig, taskQueue: string, body: () => Promise<T>, broker = simBroker(harness, config.execution.account),
+): Promise<T> {
+  const connection = await NativeConnection.connect({ address: harness.temporal.address });
+  try {
+    const worker = await createTradingWorker({
+      connection, namespace: harness.temporal.namespace, taskQueue, deps: singleAccountDeps(config, broker, sectors()),
+      workflowBundle: harness.bundle,
+    });
+    return await worker.runUntil(body);
+  } finally {
+    await connection.close();
+  }
+}
+
+let sectorMap: Record<string, string> | undefined;
+function sectors(): Record<string, string> {
+  sectorMap ??= loadSectors();
+  return sectorMap;
+}
+
+/** Every order the simulator ever took for an account: the referee for duplicates and lost orders. */
+export async function simOrderLog(harness: Harness, account: string): Promise<Array<Record<string, unknown>>> {
+  const response = await fetch(`${harness.sim.url}/admin/orders?account=${encodeURIComponent(keyIdFor(account))}`);
+  if (!response.ok) throw new Error(`admin orders: ${response.status}`);
+  const body = (await response.json()) as unknown;
+  return (Array.isArray(body) ? body : (body as { orders: Array<Record<string, unknown>> }).orders);
+}
+
+export async function simAdmin(harness: Harness, method: string, path: string, body?: unknown): Promise<void> {
+  const response = await fetch(`${harness.sim.url}${path}`, {
+    method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+}
+
+const quietLogger = {
+  log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined,
+  warn: (message: string) => console.warn(message), error: (message: string) => console.error(message),
+};

@@ -1,0 +1,345 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { executionConfigSchema, type ExecutionConfig } from '../../src/config-schema';
+import { clientOrderIdFor } from '../../src/domain/client-order-id';
+import { validateOrderIntent } from '../../src/domain/orders';
+import { costPriceFor, planDay, proceedsPriceFor, referencePrice, type PlanInput } from '../../src/domain/plan';
+import type { Account, Asset, BrokerOrder, Position, Quote } from '../../src/domain/types';
+
+type ConfigOverrides = { [K in keyof ExecutionConfig]?: Partial<ExecutionConfig[K]> };
+
+function config(overrides: ConfigOverrides = {}): ExecutionConfig {
+  return executionConfigSchema.parse(overrides);
+}
+
+const account: Account = {
+  id: 'a', accountNumber: 'PA1', status: 'ACTIVE', currency: 'USD', cash: 100_000, equity: 100_000, lastEquity: 100_000,
+  buyingPower: 100_000, longMarketValue: 0, shortMarketValue: 0, tradingBlocked: false, shortingEnabled: true,
+};
+
+function quote(symbol: string, last: number, spread = 0): Quote {
+  return { symbol, bid: last - spread, ask: last + spread, last, timestamp: '2024-01-02T15:00:00Z' };
+}
+
+function asset(symbol: string, overrides: Partial<Asset> = {}): Asset {
+  return { symbol, name: symbol, tradable: true, active: true, shortable: true, easyToBorrow: true, fractionable: true, ...overrides };
+}
+
+function position(symbol: string, qty: number, price: number): Position {
+  return { symbol, qty, avgEntryPrice: price, currentPrice: price, marketValue: qty * price, costBasis: qty * price, unrealizedPl: 0, lastdayPrice: null };
+}
+
+function openOrder(symbol: string, side: 'buy' | 'sell', qty: number): BrokerOrder {
+  return {
+    id: `o-${symbol}`, clientOrderId: `old.${symbol}`, symbol, side, type: 'market', timeInForce: 'day', qty, notional: null, filledQty: 0,
+    filledAvgPrice: null, limitPrice: null, stopPrice: null, status: 'new', submittedAt: null, filledAt: null, canceledAt: null,
+    expiredAt: null, updatedAt: null,
+  };
+}
+
+const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'NVDA', 'TSLA', 'XOM'];
+
+function input(overrides: Partial<PlanInput> & { configOverrides?: ConfigOverrides } = {}): PlanInput {
+  const { configOverrides, ...rest } = overrides;
+  return {
+    runId: 'daily-main-2024-01-02',
+    signals: [],
+    account,
+    positions: [],
+    openOrders: [],
+    quotes: Object.fromEntries(SYMBOLS.map((symbol) => [symbol, quote(symbol, 100)])),
+    assets: Object.fromEntries(SYMBOLS.map((symbol) => [symbol, asset(symbol)])),
+    sectors: { AAPL: 'Tech', MSFT: 'Tech', GOOG: 'Tech', NVDA: 'Tech', XOM: 'Energy' },
+    config: config(configOverrides),
+    tradingState: 'ACTIVE',
+    ordersSubmittedToday: 0,
+    ...rest,
+  };
+}
+
+const decision = (plan: ReturnType<typeof planDay>, symbol: string) => {
+  const found = plan.decisions.find((d) => d.symbol === symbol);
+  assert.ok(found, `no decision for ${symbol}`);
+  return found;
+};
+
+describe('planDay', () => {
+  it('plans the seed example: buys a long, sells a long the signal turned against, explains every symbol', () => {
+    const plan = planDay(input({
+      signals: [{ symbol: 'AAPL', strength: 0.8 }, { symbol: 'MSFT', strength: -0.5 }, { symbol: 'GOOG', strength: 0.05 }, { symbol: 'NVDA', strength: 0.05 }],
+      positions: [position('MSFT', 20, 100), position('NVDA', 10, 100), position('TSLA', 5, 100)],
+    }));
+    assert.deepEqual(plan.orders, [
+      { clientOrderId: clientOrderIdFor('daily-main-2024-01-02', 'MSFT', 'sell'), symbol: 'MSFT', side: 'sell', type: 'market', timeInForce: 'day', qty: 20 },
+      { clientOrderId: clientOrderIdFor('daily-main-2024-01-02', 'AAPL', 'buy'), symbol: 'AAPL', side: 'buy', type: 'market', timeInForce: 'day', qty: 80 },
+    ]);
+    assert.deepEqual(plan.decisions.map((d) => [d.symbol, d.outcome]),
+      [['AAPL', 'order'], ['GOOG', 'skipped'], ['MSFT', 'order'], ['NVDA', 'no_change'], ['TSLA', 'no_change']]);
+    assert.match(decision(plan, 'GOOG').reason, /^BELOW_THRESHOLD/);
+    assert.match(decision(plan, 'NVDA').reason, /^BELOW_THRESHOLD.*kept/);
+    assert.match(decision(plan, 'TSLA').reason, /^NO_SIGNAL/);
+    assert.ok(decision(plan, 'MSFT').checks.some((c) => c.code === 'SHORTING_NOT_ALLOWED' && c.outcome === 'resize'));
+    const aapl = decision(plan, 'AAPL');
+    assert.deepEqual([aapl.targetWeight, aapl.targetQty, aapl.intendedQty, aapl.finalQty], [0.08, 80, 80, 80]);
+    assert.ok(aapl.checks.some((c) => c.check === 'sector_exposure' && c.outcome === 'approve'));
+    assert.deepEqual(plan.rejected, []);
+    assert.equal(plan.tradingState, 'ACTIVE');
+  });
+
+  it('prices limit orders past the quote by limit_offset_bps, on the tick', () => {
+    const plan = planDay(input({
+      configOverrides: { execution: { order_type: 'limit', limit_offset_bps: 10 } },
+      signals: [{ symbol: 'AAPL', strength: 0.5 }, { symbol: 'MSFT', strength: -0.5 }, { symbol: 'XOM', strength: 0.5 }],
+      positions: [position('MSFT', 20, 100)],
+      quotes: { AAPL: quote('AAPL', 100, 0.05), MSFT: quote('MSFT', 100, 0.05), XOM: quote('XOM', 0.5, 0.0001) },
+    }));
+    const byBuySymbol = Object.fromEntries(plan.orders.map((o) => [o.symbol, o]));
+    assert.equal(byBuySymbol.AAPL?.limitPrice, 100.16, '100.05 × 1.001 = 100.150.. rounded up');
+    assert.equal(byBuySymbol.MSFT?.limitPrice, 99.85, '99.95 × 0.999 = 99.850.. rounded down');
+    assert.equal(byBuySymbol.XOM?.limitPrice, 0.5007, 'sub-dollar: 0.5001 × 1.001 = 0.5006001, four decimals, rounded up');
+    for (const order of plan.orders) assert.equal(order.type, 'limit');
+  });
+
+  it('halts on a daily-loss breach and reports the new trading state', () => {
+    const plan = planDay(input({
+      account: { ...account, equity: 97_000 },
+      signals: [{ symbol: 'AAPL', strength: 0.8 }, { symbol: 'MSFT', strength: -0.5 }],
+      positions: [position('MSFT', 20, 100)],
+    }));
+    assert.equal(plan.tradingState, 'HALTED');
+    assert.deepEqual(plan.orders, []);
+    assert.deepEqual(plan.rejected.map((r) => [r.symbol, r.code]), [['AAPL', 'TRADING_HALTED'], ['MSFT', 'TRADING_HALTED']]);
+  });
+
+  it('in REDUCING after a breach, sells that shrink positions pass and buys do not', () => {
+    const plan = planDay(input({
+      configOverrides: { risk_management: { on_daily_loss_breach: 'REDUCING' } },
+      account: { ...account, equity: 97_000 },
+      signals: [{ symbol: 'AAPL', strength: 0.8 }, { symbol: 'MSFT', strength: -0.5 }],
+      positions: [position('MSFT', 20, 100)],
+    }));
+    assert.equal(plan.tradingState, 'REDUCING');
+    assert.deepEqual(plan.orders.map((o) => [o.symbol, o.side, o.qty]), [['MSFT', 'sell', 20]]);
+    assert.deepEqual(plan.rejected.map((r) => [r.symbol, r.code]), [['AAPL', 'REDUCING_ONLY']]);
+  });
+
+  it('never exceeds max_orders_per_day, giving reducing orders the remaining slots', () => {
+    const plan = planDay(input({
+      configOverrides: { risk_management: { max_orders_per_day: 10 } },
+      ordersSubmittedToday: 9,
+      signals: [{ symbol: 'AAPL', strength: 0.8 }, { symbol: 'MSFT', strength: -0.5 }],
+      positions: [position('MSFT', 20, 100)],
+    }));
+    assert.deepEqual(plan.orders.map((o) => o.symbol), ['MSFT']);
+    assert.deepEqual(plan.rejected, [{ symbol: 'AAPL', code: 'MAX_ORDERS_PER_DAY', detail: '10 orders today reach max_orders_per_day 10' }]);
+  });
+
+  it('limits buys to buying power plus what sells free', () => {
+    const plan = planDay(input({
+      account: { ...account, buyingPower: 1_000 },
+      signals: [{ symbol: 'AAPL', strength: 0.8 }, { symbol: 'MSFT', strength: -0.5 }],
+      positions: [position('MSFT', 20, 100)],
+    }));
+    assert.deepEqual(plan.orders.map((o) => [o.symbol, o.qty]), [['MSFT', 20], ['AAPL', 30]]);
+    const aapl = decision(plan, 'AAPL');
+    assert.ok(aapl.checks.some((c) => c.code === 'BUYING_POWER' && c.outcome === 'resize'));
+    assert.match(aapl.reason, /resized from 80/);
+  });
+
+  it('rejects a buy when no buying power is left and skips one resized below min_trade_size', () => {
+    const none = planDay(input({ account: { ...account, buyingPower: 0 }, signals: [{ symbol: 'AAPL', strength: 0.8 }] }));
+    assert.deepEqual(none.rejected.map((r) => r.code), ['BUYING_POWER']);
+    const tiny = planDay(input({ account: { ...account, buyingPower: 95 }, quotes: { AAPL: quote('AAPL', 30) }, signals: [{ symbol: 'AAPL', strength: 0.8 }] }));
+    assert.deepEqual(tiny.orders, []);
+    assert.match(decision(tiny, 'AAPL').reason, /^BELOW_MIN_TRADE/);
+  });
+
+  it('rejects restricted, unknown and unpriced symbols with a code', () => {
+    const plan = planDay(input({
+      configOverrides: { risk_management: { restricted_symbols: ['TSLA'] } },
+      signals: [{ symbol: 'TSLA', strength: 0.8 }, { symbol: 'ZZZ', strength: 0.8 }, { symbol: 'NVDA', strength: 0.8 }, { symbol: 'XOM', strength: 0.8 }],
+      assets: { TSLA: asset('TSLA'), NVDA: asset('NVDA'), XOM: asset('XOM', { tradable: false }) },
+      quotes: { TSLA: quote('TSLA', 100), ZZZ: quote('ZZZ', 100), XOM: quote('XOM', 100) },
+    }));
+    assert.deepEqual(plan.orders, []);
+    assert.deepEqual(plan.rejected.map((r) => [r.symbol, r.code]),
+      [['NVDA', 'NO_PRICE'], ['TSLA', 'RESTRICTED_SYMBOL'], ['XOM', 'ASSET_NOT_TRADABLE'], ['ZZZ', 'ASSET_NOT_TRADABLE']]);
+    assert.ok(plan.decisions.every((d) => d.outcome === 'rejected'));
+  });
+
+  it('counts open orders as pending and trades only the rest', () => {
+    const plan = planDay(input({ signals: [{ symbol: 'AAPL', strength: 0.8 }], openOrders: [openOrder('AAPL', 'buy', 30)] }));
+    assert.deepEqual(plan.orders.map((o) => o.qty), [50]);
+    const done = planDay(input({ signals: [{ symbol: 'AAPL', strength: 0.8 }], openOrders: [openOrder('AAPL', 'buy', 80)] }));
+    assert.equal(decision(done, 'AAPL').outcome, 'no_change');
+  });
+
+  it('resizes the later buys of one sector to the sector headroom', () => {
+    const plan = planDay(input({
+      configOverrides: { risk_management: { max_sector_exposure: 0.15 } },
+      signals: [{ symbol: 'AAPL', strength: 1 }, { symbol: 'MSFT', strength: 1 }, { symbol: 'XOM', strength: 1 }],
+    }));
+    assert.deepEqual(plan.orders.map((o) => [o.symbol, o.qty]), [['AAPL', 100], ['MSFT', 50], ['XOM', 100]]);
+    assert.ok(decision(plan, 'MSFT').checks.some((c) => c.code === 'SECTOR_EXPOSURE_EXCEEDED'));
+  });
+
+  it('opens shorts in whole shares when allowed and closes a long before flipping', () => {
+    const plan = planDay(input({
+      configOverrides: { position_sizing: { allow_shorts: true, fractional: true } },
+      signals: [{ symbol: 'AAPL', strength: -0.55 }, { symbol: 'MSFT', strength: -0.5 }],
+      positions: [position('MSFT', 20, 100)],
+      quotes: { AAPL: quote('AAPL', 300), MSFT: quote('MSFT', 100) },
+    }));
+    assert.deepEqual(plan.orders.map((o) => [o.symbol, o.side, o.qty]), [['AAPL', 'sell', 18], ['MSFT', 'sell', 20]]);
+    assert.ok(decision(plan, 'MSFT').checks.some((c) => c.code === 'POSITION_FLIP_DEFERRED'));
+  });
+
+  it('buys fractional shares when configured and the asset allows', () => {
+    const plan = planDay(input({
+      configOverrides: { position_sizing: { fractional: true } },
+      signals: [{ symbol: 'AAPL', strength: 0.5 }, { symbol: 'MSFT', strength: 0.5 }],
+      quotes: { AAPL: quote('AAPL', 300), MSFT: quote('MSFT', 300) },
+      assets: { AAPL: asset('AAPL'), MSFT: asset('MSFT', { fractionable: false }) },
+    }));
+    assert.deepEqual(plan.orders.map((o) => [o.symbol, o.qty]), [['AAPL', 16.666666666], ['MSFT', 16]]);
+  });
+
+  it('uses only the first of duplicate signals and plans nothing when execution is disabled', () => {
+    const duplicated = planDay(input({ signals: [{ symbol: 'AAPL', strength: 0.8 }, { symbol: 'AAPL', strength: -0.8 }] }));
+    assert.deepEqual(duplicated.orders.map((o) => [o.symbol, o.side]), [['AAPL', 'buy']]);
+    assert.deepEqual(duplicated.rejected.map((r) => r.code), ['DUPLICATE_SIGNAL']);
+    const disabled = planDay(input({ configOverrides: { execution: { enabled: false } }, signals: [{ symbol: 'AAPL', strength: 0.8 }] }));
+    assert.deepEqual(disabled.orders, []);
+    assert.match(decision(disabled, 'AAPL').reason, /^EXECUTION_DISABLED/);
+  });
+
+  it('rejects instead of throwing when the run id makes the client order id too long', () => {
+    const plan = planDay(input({ runId: 'x'.repeat(130), signals: [{ symbol: 'AAPL', strength: 0.8 }] }));
+    assert.deepEqual(plan.orders, []);
+    assert.deepEqual(plan.rejected.map((r) => r.code), ['INVALID_ORDER']);
+  });
+
+  it('values with the last trade, else the midpoint', () => {
+    assert.equal(referencePrice(quote('A', 10, 1)), 10);
+    assert.equal(referencePrice({ ...quote('A', 0, 0), bid: 9, ask: 11 }), 10);
+    assert.equal(referencePrice({ ...quote('A', 0, 0), bid: 0, ask: 11 }), null);
+    assert.equal(referencePrice(undefined), null);
+  });
+});
+
+describe('planDay property: approved orders never break a limit', () => {
+  const UNIVERSE = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF', 'GGG', 'BRK.B'];
+  // Integer-based draws: fc.double piles up at its bounds and near zero, which would leave most signals below threshold.
+  const price = fc.oneof(fc.integer({ min: 100, max: 200_000 }).map((cents) => cents / 100), fc.integer({ min: 1000, max: 9999 }).map((x) => x / 10_000));
+  const ratio = (min: number, max: number) => fc.integer({ min: Math.round(min * 10_000), max: Math.round(max * 10_000) }).map((x) => x / 10_000);
+
+  const symbolState = fc.record({
+    held: fc.oneof(fc.constant(0), fc.integer({ min: -300, max: 1_000 }), fc.double({ min: -50, max: 500, noNaN: true }).map((q) => Math.round(q * 1000) / 1000)),
+    pending: fc.oneof(fc.constant(0), fc.integer({ min: -100, max: 100 })),
+    price,
+    spreadBps: fc.integer({ min: 0, max: 200 }),
+    hasQuote: fc.constantFrom(true, true, true, true, true, true, true, false),
+    signal: fc.option(ratio(-1, 1), { nil: undefined, freq: 4 }),
+    sector: fc.constantFrom('Tech', 'Energy', 'Health', undefined),
+    volatility: fc.option(ratio(0.05, 1.5), { nil: undefined }),
+    tradable: fc.constantFrom(true, true, true, true, true, true, true, false),
+    shortable: fc.boolean(),
+    fractionable: fc.boolean(),
+  });
+
+  const scenario = fc.record({
+    states: fc.tuple(...UNIVERSE.map(() => symbolState)),
+    equity: fc.integer({ min: 5_000, max: 2_000_000 }),
+    dailyReturn: ratio(-0.025, 0.05),
+    buyingPowerRatio: ratio(0, 4),
+    ordersSubmittedToday: fc.integer({ min: 0, max: 4 }),
+    tradingState: fc.constantFrom('ACTIVE' as const, 'ACTIVE' as const, 'ACTIVE' as const, 'ACTIVE' as const, 'REDUCING' as const, 'HALTED' as const),
+    restricted: fc.subarray(UNIVERSE, { maxLength: 2 }),
+    config: fc.record({
+      method: fc.constantFrom('signal_proportional' as const, 'equal_weight' as const, 'inverse_volatility' as const, 'volatility_target' as const),
+      maxPosition: ratio(0.01, 0.5),
+      minTrade: ratio(1, 500),
+      maxTrade: ratio(500, 100_000),
+      maxOrderNotional: ratio(100, 100_000),
+      maxOrders: fc.integer({ min: 1, max: 12 }),
+      maxSector: ratio(0.05, 1),
+      maxRisk: ratio(0.005, 0.2),
+      threshold: ratio(0, 0.3),
+      band: ratio(0, 0.02),
+      allowShorts: fc.boolean(),
+      fractional: fc.boolean(),
+      orderType: fc.constantFrom('market' as const, 'limit' as const),
+      offsetBps: fc.integer({ min: 0, max: 100 }),
+    }),
+  });
+
+  it('holds for random holdings, prices, signals and limits', () => {
+    let cases = 0;
+    let casesWithOrders = 0;
+    let orders = 0;
+    let resized = 0;
+    fc.assert(fc.property(scenario, (s) => {
+      cases += 1;
+      const c = s.config;
+      const cfg = config({
+        execution: { signal_threshold: c.threshold, order_type: c.orderType, limit_offset_bps: c.offsetBps },
+        position_sizing: {
+          method: c.method, max_position_size: c.maxPosition, min_trade_size: c.minTrade, max_trade_size: c.maxTrade,
+          allow_shorts: c.allowShorts, fractional: c.fractional, rebalance_band: c.band,
+        },
+        risk_management: {
+          max_orders_per_day: c.maxOrders, max_sector_exposure: c.maxSector, max_order_notional: c.maxOrderNotional,
+          max_position_risk: c.maxRisk, restricted_symbols: s.restricted,
+        },
+      });
+      const acct: Account = { ...account, equity: s.equity, lastEquity: s.equity / (1 + s.dailyReturn), buyingPower: s.equity * s.buyingPowerRatio };
+      const plan: PlanInput = {
+        runId: 'prop-run', signals: [], account: acct, positions: [], openOrders: [], quotes: {}, assets: {}, sectors: {}, volatility: {},
+        config: cfg, tradingState: s.tradingState, ordersSubmittedToday: s.ordersSubmittedToday,
+      };
+      UNIVERSE.forEach((symbol, i) => {
+        const st = s.states[i]!;
+        if (st.held !== 0) plan.positions.push(position(symbol, st.held, st.price));
+        if (st.pending !== 0) plan.openOrders.push(openOrder(symbol, st.pending > 0 ? 'buy' : 'sell', Math.abs(st.pending)));
+        const half = (st.price * st.spreadBps) / 20_000;
+        if (st.hasQuote) plan.quotes[symbol] = { symbol, bid: st.price - half, ask: st.price + half, last: st.price, timestamp: 't' };
+        if (st.signal !== undefined) plan.signals.push({ symbol, strength: st.signal });
+        if (st.sector !== undefined) plan.sectors[symbol] = st.sector;
+        if (st.volatility !== undefined) plan.volatility![symbol] = st.volatility;
+        plan.assets[symbol] = asset(symbol, { tradable: st.tradable, shortable: st.shortable, fractionable: st.fractionable });
+      });
+
+      const result = planDay(plan);
+      casesWithOrders += result.orders.length > 0 ? 1 : 0;
+      orders += result.orders.length;
+      resized += result.decisions.filter((d) => d.outcome === 'order' && d.checks.some((v) => v.outcome === 'resize')).length;
+      assert.deepEqual(planDay(plan), result, 'deterministic');
+      assert.ok(result.orders.length <= Math.max(0, c.maxOrders - s.ordersSubmittedToday), 'max_orders_per_day');
+      if (result.tradingState === 'HALTED') assert.equal(result.orders.length, 0);
+      assert.equal(new Set(result.orders.map((o) => o.clientOrderId)).size, result.orders.length);
+
+      let spend = 0;
+      for (const order of result.orders) {
+        const i = UNIVERSE.indexOf(order.symbol);
+        const st = s.states[i]!;
+        const q = plan.quotes[order.symbol];
+        assert.ok(q, 'orders only for quoted symbols');
+        assert.ok(!s.restricted.includes(order.symbol), `restricted ${order.symbol} traded`);
+        assert.ok(validateOrderIntent(order).ok, 'valid intent');
+        const ref = referencePrice(q)!;
+        const qty = order.qty!;
+        const before = st.held + st.pending;
+        const after = before + (order.side === 'buy' ? qty : -qty);
+        const reducing = before !== 0 && Math.abs(after) < Math.abs(before) + 1e-9 && Math.sign(after) !== -Math.sign(before);
+        const cap = c.maxPosition * s.equity;
+        assert.ok(reducing || Math.abs(after) * ref <= cap + ref + 1e-6, `${order.symbol}: |${after}| × ${ref} > cap ${cap}`);
+        if (!c.allowShorts) assert.ok(after >= -1e-9 || reducing, 'no new shorts when shorts are off');
+        const spends = !reducing || order.side === 'buy';
+        spend += spends ? qty * costPriceFor(order.side, ref, q, order.limitPrice) : -qty * proceedsPriceFor(ref, q, order.limitPrice);
+      }
+      assert.ok(spend <= acct.buyingPower + 1e-6 * Math.max(1, acct.buyingPower), `spent ${spend} > buying power ${acct.buyingPower}`);
+    }), { numRuns: 1_000, seed: 20240102 });
+    console.log(`planDay property: ${cases} generated cases, ${casesWithOrders} with orders, ${orders} orders (${resized} resized)`);
+  });
+});

@@ -1,0 +1,159 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { executionConfigSchema, type ExecutionConfig } from '../../src/config-schema';
+import { checkMaxTradeSize, compareTrades, fitToBuyingPower, pendingQuantities, rebalanceSymbol, type RebalanceInput } from '../../src/domain/rebalance';
+import { fractionalAllowed, shortingAllowed, sizeSignals, targetQuantity } from '../../src/domain/sizing';
+import type { Account, Asset, BrokerOrder } from '../../src/domain/types';
+
+function config(overrides: { [K in keyof ExecutionConfig]?: Partial<ExecutionConfig[K]> } = {}): ExecutionConfig {
+  return executionConfigSchema.parse(overrides);
+}
+
+const weights = (cfg: ExecutionConfig, signals: [string, number][], volatility?: Record<string, number>) =>
+  Object.fromEntries(sizeSignals(signals.map(([symbol, strength]) => ({ symbol, strength })), cfg, volatility).map((s) => [s.symbol, s.weight]));
+
+describe('sizeSignals', () => {
+  it('signal_proportional: strength × max_position_size', () => {
+    assert.deepEqual(weights(config(), [['AAPL', 0.8], ['MSFT', -0.5]]), { AAPL: 0.08, MSFT: -0.05 });
+  });
+
+  it('below signal_threshold gives weight 0 with BELOW_THRESHOLD; exactly the threshold passes', () => {
+    const sized = sizeSignals([{ symbol: 'A', strength: 0.09 }, { symbol: 'B', strength: 0.1 }, { symbol: 'C', strength: 0 }], config());
+    assert.deepEqual(sized.map((s) => [s.symbol, s.passed, s.code]), [['A', false, 'BELOW_THRESHOLD'], ['B', true, 'SIGNAL_PROPORTIONAL'], ['C', false, 'BELOW_THRESHOLD']]);
+    assert.equal(sized[0]?.weight, 0);
+  });
+
+  it('a zero threshold still never sizes a zero signal', () => {
+    assert.deepEqual(weights(config({ execution: { signal_threshold: 0 } }), [['A', 0]]), { A: 0 });
+  });
+
+  it('equal_weight: sign × min(max_position_size, 1/N) over passing signals only', () => {
+    const cfg = config({ position_sizing: { method: 'equal_weight', max_position_size: 0.5 } });
+    assert.deepEqual(weights(cfg, [['A', 0.9], ['B', -0.2], ['C', 0.05], ['D', 0.3]]), { A: 0.3333333333, B: -0.3333333333, C: 0, D: 0.3333333333 });
+    assert.deepEqual(weights(config({ position_sizing: { method: 'equal_weight' } }), [['A', 0.2], ['B', 0.2]]), { A: 0.1, B: 0.1 });
+  });
+
+  it('inverse_volatility: normalized 1/σ, capped; falls back to signal_proportional without σ and says so', () => {
+    const cfg = config({ position_sizing: { method: 'inverse_volatility', max_position_size: 0.6 } });
+    const sized = sizeSignals([{ symbol: 'A', strength: 0.5 }, { symbol: 'B', strength: -0.5 }, { symbol: 'C', strength: 0.5 }], cfg, { A: 0.2, B: 0.4 });
+    assert.ok(Math.abs((sized[0]?.weight ?? 0) - 0.6) < 1e-12, 'A: (1/0.2)/(1/0.2+1/0.4) = 2/3, capped at 0.6');
+    assert.ok(Math.abs((sized[1]?.weight ?? 0) + 1 / 3) < 1e-9);
+    assert.equal(sized[2]?.code, 'VOLATILITY_FALLBACK');
+    assert.match(sized[2]?.detail ?? '', /no volatility for C, fell back to signal_proportional/);
+    assert.equal(sized[2]?.weight, 0.3);
+  });
+
+  it('volatility_target: strength × max_position_risk / σ within ±max_position_size; bad σ falls back', () => {
+    const cfg = config({ position_sizing: { method: 'volatility_target' }, risk_management: { max_position_risk: 0.02 } });
+    const sized = sizeSignals([{ symbol: 'A', strength: 1 }, { symbol: 'B', strength: -0.5 }, { symbol: 'C', strength: 1 }], cfg, { A: 0.4, B: 0.05, C: 0 });
+    assert.ok(Math.abs((sized[0]?.weight ?? 0) - 0.05) < 1e-12);
+    assert.equal(sized[1]?.weight, -0.1);
+    assert.equal(sized[2]?.code, 'VOLATILITY_FALLBACK');
+  });
+});
+
+const account = { shortingEnabled: true } as Account;
+const asset = (overrides: Partial<Asset> = {}): Asset => ({
+  symbol: 'A', name: 'A', tradable: true, active: true, shortable: true, easyToBorrow: true, fractionable: true, ...overrides,
+});
+
+describe('shortingAllowed / fractionalAllowed / targetQuantity', () => {
+  it('needs allow_shorts, account shorting and a shortable asset', () => {
+    assert.equal(shortingAllowed(config(), account, asset()).allowed, false);
+    const shorts = config({ position_sizing: { allow_shorts: true } });
+    assert.equal(shortingAllowed(shorts, account, asset()).allowed, true);
+    assert.equal(shortingAllowed(shorts, { shortingEnabled: false } as Account, asset()).allowed, false);
+    assert.equal(shortingAllowed(shorts, account, asset({ shortable: false })).allowed, false);
+    assert.equal(shortingAllowed(shorts, account, undefined).allowed, false);
+  });
+
+  it('fractional needs config and a fractionable asset', () => {
+    assert.equal(fractionalAllowed(config(), asset()), false);
+    assert.equal(fractionalAllowed(config({ position_sizing: { fractional: true } }), asset({ fractionable: false })), false);
+    assert.equal(fractionalAllowed(config({ position_sizing: { fractional: true } }), asset()), true);
+  });
+
+  it('floors toward zero; shorts are whole shares even when fractional', () => {
+    assert.equal(targetQuantity(0.1, 100_000, 333, false), 30);
+    assert.equal(targetQuantity(0.1, 100_000, 333, true), 30.03003003);
+    assert.equal(targetQuantity(-0.1, 100_000, 333, true), -30);
+    assert.equal(targetQuantity(0.1, 100_000, 0, false), 0);
+  });
+});
+
+describe('rebalanceSymbol', () => {
+  const input = (overrides: Partial<RebalanceInput>): RebalanceInput => ({
+    symbol: 'A', price: 100, currentQty: 0, pendingQty: 0, targetQty: 50, equity: 100_000, config: config(), fractional: false, ...overrides,
+  });
+
+  it('trades target − current − pending', () => {
+    const result = rebalanceSymbol(input({ currentQty: 10, pendingQty: 15 }));
+    assert.equal(result.outcome, 'trade');
+    assert.equal(result.tradeQty, 25);
+  });
+
+  it('does nothing at the target or within the rebalance band', () => {
+    assert.equal(rebalanceSymbol(input({ currentQty: 50 })).code, 'AT_TARGET');
+    const inBand = rebalanceSymbol(input({ currentQty: 46 }));
+    assert.deepEqual([inBand.outcome, inBand.code], ['no_change', 'DRIFT_WITHIN_BAND']);
+    assert.equal(rebalanceSymbol(input({ currentQty: 45 })).outcome, 'trade', 'exactly the band ($500) trades');
+  });
+
+  it('clips to max_trade_size and skips below min_trade_size', () => {
+    const clipped = rebalanceSymbol(input({ targetQty: 150 }));
+    assert.equal(clipped.tradeQty, 100);
+    assert.equal(clipped.verdicts.at(-1)?.code, 'MAX_TRADE_SIZE');
+    const small = rebalanceSymbol(input({ price: 10, targetQty: 9, config: config({ position_sizing: { rebalance_band: 0 } }) }));
+    assert.deepEqual([small.outcome, small.code], ['skipped', 'BELOW_MIN_TRADE']);
+    const pricey = rebalanceSymbol(input({ price: 20_000, targetQty: 1 }));
+    assert.deepEqual([pricey.outcome, pricey.code], ['skipped', 'MAX_TRADE_SIZE']);
+  });
+
+  it('never flips a position in one order: it closes first', () => {
+    const result = rebalanceSymbol(input({ currentQty: 30, targetQty: -20 }));
+    assert.equal(result.tradeQty, -30);
+    assert.ok(result.verdicts.some((v) => v.code === 'POSITION_FLIP_DEFERRED'));
+  });
+
+  it('sells a long down to a zero target, whole shares unless fractional', () => {
+    assert.equal(rebalanceSymbol(input({ currentQty: 20.5, targetQty: 0 })).tradeQty, -20);
+    assert.equal(rebalanceSymbol(input({ currentQty: 20.5, targetQty: 0, fractional: true })).tradeQty, -20.5);
+  });
+});
+
+describe('pendingQuantities, buying power, ordering', () => {
+  const order = (overrides: Partial<BrokerOrder>): BrokerOrder => ({
+    id: '1', clientOrderId: 'c', symbol: 'A', side: 'buy', type: 'market', timeInForce: 'day', qty: 10, notional: null, filledQty: 0,
+    filledAvgPrice: null, limitPrice: null, stopPrice: null, status: 'new', submittedAt: null, filledAt: null, canceledAt: null,
+    expiredAt: null, updatedAt: null, ...overrides,
+  });
+
+  it('counts only the unfilled remainder of open orders, signed, notional at the price', () => {
+    const pending = pendingQuantities([
+      order({ qty: 10, filledQty: 4 }),
+      order({ side: 'sell', qty: 3 }),
+      order({ status: 'filled', qty: 100 }),
+      order({ status: 'done_for_day', qty: 1 }),
+      order({ symbol: 'B', qty: null, notional: 500 }),
+    ], { A: 10, B: 50 });
+    assert.deepEqual(pending, { A: 4, B: 10 });
+  });
+
+  it('fits an order to buying power or rejects it', () => {
+    assert.deepEqual(fitToBuyingPower(10, 100, 1000, false), { ok: true });
+    const resized = fitToBuyingPower(10, 100, 550, false);
+    assert.equal(resized.ok && 'qty' in resized ? resized.qty : -1, 5);
+    assert.equal(fitToBuyingPower(10, 100, 50, false).ok, false);
+    assert.equal(fitToBuyingPower(10, 100, -5, false).ok, false);
+  });
+
+  it('clips trade notional with the asset’s share increment', () => {
+    const result = checkMaxTradeSize(1, 15_000, config(), true);
+    assert.ok(result.ok && 'qty' in result && Math.abs(result.qty - 2 / 3) < 1e-9);
+  });
+
+  it('orders sells first, then by symbol', () => {
+    const sorted = [{ side: 'buy' as const, symbol: 'A' }, { side: 'sell' as const, symbol: 'Z' }, { side: 'sell' as const, symbol: 'B' }].sort(compareTrades);
+    assert.deepEqual(sorted.map((t) => t.side + t.symbol), ['sellB', 'sellZ', 'buyA']);
+  });
+});
