@@ -1,8 +1,13 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { CliError, EXIT } from './cli/errors';
+import { ConfigError } from './config';
 import {
   pauseCommand, portfolioCommand, runCommand, statusCommand, stopCommand,
 } from './cli/commands';
+import { demoCommand } from './cli/demo';
+import { startSimulator } from './sim';
+import { runDevServerForeground } from './temporal/dev-server';
+import { runWorker } from './worker';
 
 function integer(name: string) {
   return (value: string): number => {
@@ -24,7 +29,6 @@ export function buildProgram(): Command {
     .option('--ui-port <port>', 'Web UI port', integer('--ui-port'), 8233)
     .option('--db-file <path>', 'keep state in this SQLite file (default: in memory)')
     .action(async (options: { port: number; uiPort: number; dbFile?: string }) => {
-      const { runDevServerForeground } = await import('./temporal/dev-server');
       process.exitCode = await runDevServerForeground({ port: options.port, uiPort: options.uiPort, dbFile: options.dbFile });
     });
 
@@ -39,7 +43,6 @@ export function buildProgram(): Command {
       if (options.market !== 'always-open' && options.market !== 'real') {
         throw new CliError('--market must be always-open or real', EXIT.invalidInput);
       }
-      const { startSimulator } = await import('./sim');
       const sim = await startSimulator({ port: options.port, host: options.host, seed: options.seed, equity: options.equity, market: options.market });
       console.log(`simulator listening on ${sim.url} (APCA_API_BASE_URL=${sim.url} APCA_API_DATA_URL=${sim.url})`);
       await new Promise<void>((resolve) => {
@@ -52,7 +55,6 @@ export function buildProgram(): Command {
   program.command('worker')
     .description('run a worker for the account in config (keys from APCA_API_KEY_ID / APCA_API_SECRET_KEY)')
     .action(async () => {
-      const { runWorker } = await import('./worker');
       await runWorker();
     });
 
@@ -93,7 +95,6 @@ export function buildProgram(): Command {
     .option('--keep', 'leave the server and simulator running for the UI')
     .option('--signals <file>', 'another signal file')
     .action(async (options: { keep?: boolean; signals?: string }) => {
-      const { demoCommand } = await import('./cli/demo');
       await demoCommand(options);
     });
 
@@ -108,6 +109,10 @@ export function main(argv: string[]): void {
       if (error instanceof CliError) {
         console.error(`tradeflow: ${error.message}`);
         process.exit(error.exitCode);
+      }
+      if (error instanceof ConfigError) {
+        console.error(`tradeflow: ${error.message}`);
+        process.exit(EXIT.invalidInput);
       }
       console.error(`tradeflow: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
       process.exit(EXIT.failure);

@@ -67,9 +67,3 @@ export async function runWorker(settings: TemporalSettings = temporalSettingsFro
   }
 }
 
-if (require.main === module) {
-  runWorker().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
-}

@@ -1,5 +1,6 @@
+import { createServer } from 'node:net';
 import path from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { createAlpacaBroker } from '../broker/alpaca';
 import { dayResult, startDay } from '../client/start-day';
@@ -23,6 +24,8 @@ export async function demoCommand(options: { keep?: boolean; signals?: string })
   const signalsFile = options.signals ?? path.join(PROJECT_ROOT, 'config', 'sample-signals.json');
   const signals = readSignalFile(signalsFile);
   const step = (text: string) => console.log(`» ${text}`);
+  // The worker's own INFO lines (bundling, state changes) would bury the demo's progress.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
 
   step('starting the Temporal dev server');
   const port = await portOr(7233);
@@ -55,7 +58,7 @@ export async function demoCommand(options: { keep?: boolean; signals?: string })
       try {
         return await dayResult(handle);
       } finally {
-        progress.stop();
+        await progress.stop();
       }
     });
     console.log('\n' + reportText(report));
@@ -73,22 +76,27 @@ export async function demoCommand(options: { keep?: boolean; signals?: string })
 }
 
 /** Prints phase changes and order counts while the day runs. */
-function followProgress(read: () => Promise<DayStatus>, print: (line: string) => void): { stop(): void } {
+function followProgress(read: () => Promise<DayStatus>, print: (line: string) => void): { stop(): Promise<void> } {
   let last = '';
+  let inFlight: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    read().then((status) => {
+    inFlight = read().then((status) => {
       const filled = status.orders.filter((order) => order.status === 'filled').length;
       const line = `${status.phase.replace(/_/g, ' ')}: ${status.orders.length} orders, ${filled} filled, ${status.rejected.length} rejected`;
       if (line !== last) print(line);
       last = line;
     }, () => undefined);
   }, 300);
-  return { stop: () => clearInterval(timer) };
+  return {
+    async stop() {
+      clearInterval(timer);
+      await inFlight;
+    },
+  };
 }
 
 /** The preferred port when free, else any free one. */
 async function portOr(preferred: number): Promise<number> {
-  const { createServer } = await import('node:net');
   const free = await new Promise<boolean>((resolve) => {
     const probe = createServer().once('error', () => resolve(false)).listen(preferred, '127.0.0.1', () => probe.close(() => resolve(true)));
   });

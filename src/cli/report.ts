@@ -42,6 +42,11 @@ export function reportText(report: DayReport): string {
   const lines = [`${report.workflowId}: ${report.status}${report.reason ? ` (${report.reason})` : ''}`];
   lines.push(...ordersText(report.orders));
   for (const rejection of report.rejected) lines.push(`  rejected ${rejection.symbol}: ${rejection.code} ${rejection.detail}`);
+  const rejectedSymbols = new Set(report.rejected.map((rejection) => rejection.symbol));
+  for (const decision of report.decisions) {
+    if (decision.outcome === 'order' || rejectedSymbols.has(decision.symbol)) continue;
+    lines.push(`  no trade ${decision.symbol.padEnd(6)} ${decision.reason}`);
+  }
   if (report.portfolio) lines.push(portfolioText(report.portfolio));
   if (report.reconciliation && report.reconciliation.length > 0) {
     lines.push(`  reconciliation: ${report.reconciliation.length} differences with the broker`);
@@ -91,7 +96,7 @@ export function portfolioText(portfolio: PortfolioSummary): string {
 function ordersText(orders: OrderRecord[]): string[] {
   return orders.map((order) => {
     const size = order.qty !== null ? `${order.qty}` : `$${order.notional}`;
-    const fill = order.filledQty > 0 ? ` filled ${order.filledQty} @ ${order.filledAvgPrice}` : '';
-    return `  ${order.side.toUpperCase().padEnd(4)} ${size.padStart(6)} ${order.symbol.padEnd(6)} ${order.type.padEnd(6)} ${order.status}${fill}`;
+    const fill = order.filledQty > 0 && order.filledAvgPrice !== null ? ` ${order.filledQty} @ $${order.filledAvgPrice.toFixed(2)}` : '';
+    return `  ${order.side.toUpperCase().padEnd(4)} ${size.padStart(6)} ${order.symbol.padEnd(6)} ${order.type.padEnd(6)} -> ${order.status}${fill}`;
   });
 }

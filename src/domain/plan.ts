@@ -136,10 +136,12 @@ export function planDay(input: PlanInput): DayPlan & { tradingState: TradingStat
     if (gateFailure || price === null) continue;
 
     let weight = sized.weight;
+    let shortRefusal: string | null = null;
     if (weight < 0) {
       const permission = shortingAllowed(config, account, asset);
       if (!permission.allowed) {
-        decision.checks.push({ check: 'sizing_short', outcome: 'resize', code: 'SHORTING_NOT_ALLOWED', detail: `target clamped to 0: ${permission.reason}` });
+        shortRefusal = `target clamped to 0: ${permission.reason}`;
+        decision.checks.push({ check: 'sizing_short', outcome: 'resize', code: 'SHORTING_NOT_ALLOWED', detail: shortRefusal });
         weight = 0;
       }
     }
@@ -152,7 +154,8 @@ export function planDay(input: PlanInput): DayPlan & { tradingState: TradingStat
     decision.intendedQty = rebalance.tradeQty;
     if (rebalance.outcome !== 'trade') {
       decision.outcome = rebalance.outcome;
-      decision.reason = `${rebalance.code}: ${rebalance.detail}`;
+      // A refused short that leaves nothing to sell is explained by the refusal, not by "already at target".
+      decision.reason = shortRefusal && currentQty === 0 ? `SHORTING_NOT_ALLOWED: ${shortRefusal}` : `${rebalance.code}: ${rebalance.detail}`;
       continue;
     }
     const side: Side = rebalance.tradeQty > 0 ? 'buy' : 'sell';
