@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { CliError, EXIT } from './cli/errors';
 import { ConfigError } from './config';
 import {
-  pauseCommand, portfolioCommand, runCommand, statusCommand, stopCommand,
+  pauseCommand, portfolioCommand, resumeCommand, runCommand, statusCommand, stopCommand,
 } from './cli/commands';
 import { demoCommand } from './cli/demo';
 import { startSimulator } from './sim';
@@ -74,9 +74,9 @@ export function buildProgram(): Command {
     .action(stopCommand);
 
   program.command('pause').description('hold new submissions of the day\'s run')
-    .option('--date <YYYY-MM-DD>').action((options: { date?: string }) => pauseCommand(true, options.date));
-  program.command('resume').description('continue a paused day')
-    .option('--date <YYYY-MM-DD>').action((options: { date?: string }) => pauseCommand(false, options.date));
+    .option('--date <YYYY-MM-DD>').action((options: { date?: string }) => pauseCommand(options.date));
+  program.command('resume').description('lift an emergency-stop halt of the account, and continue a paused day')
+    .option('--date <YYYY-MM-DD>').action((options: { date?: string }) => resumeCommand(options.date));
 
   program.command('status')
     .description('live status of the day\'s run')

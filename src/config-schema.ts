@@ -28,12 +28,26 @@ export const executionConfigSchema = z.object({
     fractional: z.boolean().default(false),
     /** Drift below this share of equity is left alone. */
     rebalance_band: share('rebalance_band').default(0.005),
+    /** volatility_target: the annualized portfolio volatility sqrt(wᵀΣw) the signal weights are scaled to. */
+    target_volatility: z.number().positive('target_volatility must be positive').max(2, 'target_volatility must be at most 2').default(0.1),
   }).prefault({}),
   risk_management: z.object({
     max_daily_loss: share('max_daily_loss').default(0.02),
     max_position_risk: share('max_position_risk').default(0.05),
     max_orders_per_day: z.number().int().positive().default(100),
     max_sector_exposure: share('max_sector_exposure').default(0.3),
+    /** |long − short| per sector; net never exceeds gross, so it binds only when set below max_sector_exposure. */
+    max_sector_net_exposure: share('max_sector_net_exposure').default(0.3),
+    /** Trading days of returns behind volatility and covariance (sizing, position risk). */
+    volatility_window_days: z.number().int().min(20, 'volatility_window_days must be at least 20').max(756).default(252),
+    /** Trading days of returns behind the correlation grouping. */
+    correlation_window_days: z.number().int().min(20, 'correlation_window_days must be at least 20').max(756).default(60),
+    /** Two symbols whose return correlation exceeds this are in one correlated group. */
+    correlation_threshold: z.number().min(-1).max(1, 'correlation_threshold must be at most 1').default(0.7),
+    /** Gross exposure cap of each correlated group, as a share of equity. */
+    max_correlated_exposure: share('max_correlated_exposure').default(0.4),
+    /** Limit and stop prices further than this from the last quote are rejected (0.1 = 10%). */
+    price_collar_pct: z.number().positive('price_collar_pct must be positive').max(1).default(0.1),
     max_order_notional: positiveDollars.default(25_000),
     on_daily_loss_breach: z.enum(['REDUCING', 'HALTED']).default('HALTED'),
     restricted_symbols: z.array(z.string()).default([]),

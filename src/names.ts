@@ -21,12 +21,24 @@ export function parseDailyWorkflowId(workflowId: string): { account: string; tra
   return match ? { account: match[1]!, tradingDate: match[2]! } : null;
 }
 
+/** Workflow type of the long-lived per-account workflow that holds the trading state across days. */
+export const ACCOUNT_TRADING_STATE_WORKFLOW = 'accountTradingState';
+
+/** One per account: the kill switch's memory, so a halt holds for later days until resumed. */
+export function accountWorkflowId(account: string): string {
+  return `account-${account}`;
+}
+
 export const MESSAGE_NAMES = {
   emergencyStop: 'emergencyStop',
+  emergencyStopUpdate: 'emergencyStopNow',
   pause: 'pause',
   resume: 'resume',
   status: 'status',
   portfolio: 'portfolio',
+  haltAccount: 'haltAccount',
+  resumeAccount: 'resumeAccount',
+  accountState: 'accountState',
 } as const;
 
 /** Typed keys of the search attributes every daily run sets (registered from `temporal/search-attributes.ts`). */

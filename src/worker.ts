@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from './activities';
+import { temporalAccountStateStore, type AccountStateStore } from './client/account-state';
 import { alpacaConnectionFromEnv, createAlpacaBroker } from './broker/alpaca';
 import type { BrokerPort } from './broker/port';
 import { loadExecutionConfig, PROJECT_ROOT, type ExecutionConfig } from './config';
@@ -17,11 +19,14 @@ export function loadSectors(file = path.join(PROJECT_ROOT, 'data', 'sp500-consti
 }
 
 /** Activity dependencies for one account trading through one broker. */
-export function singleAccountDeps(config: ExecutionConfig, broker: BrokerPort, sectors = loadSectors()): ActivityDeps {
+export function singleAccountDeps(
+  config: ExecutionConfig, broker: BrokerPort, accountStates: AccountStateStore, sectors = loadSectors(),
+): ActivityDeps {
   const account = config.execution.account;
   return {
     config,
     sectors,
+    accountStates,
     brokerFor(requested) {
       if (requested !== account) throw new Error(`this worker trades account "${account}", not "${requested}"`);
       return broker;
@@ -56,13 +61,16 @@ export async function runWorker(settings: TemporalSettings = temporalSettingsFro
   const config = loadExecutionConfig();
   const broker = createAlpacaBroker(alpacaConnectionFromEnv());
   const connection = await NativeConnection.connect({ address: settings.address });
+  const clientConnection = await Connection.connect({ address: settings.address });
   try {
+    const accountStates = temporalAccountStateStore(new Client({ connection: clientConnection, namespace: settings.namespace }), settings.taskQueue);
     const worker = await createTradingWorker({
-      connection, namespace: settings.namespace, taskQueue: settings.taskQueue, deps: singleAccountDeps(config, broker),
+      connection, namespace: settings.namespace, taskQueue: settings.taskQueue, deps: singleAccountDeps(config, broker, accountStates),
     });
     console.error(`tradeflow worker: account ${config.execution.account} (${config.execution.mode}), task queue ${settings.taskQueue} at ${settings.address}`);
     await worker.run();
   } finally {
+    await clientConnection.close();
     await connection.close();
   }
 }

@@ -1,4 +1,5 @@
 import type { BrokerPort } from '../broker/port';
+import type { AccountStateStore } from '../client/account-state';
 import type { ExecutionConfig } from '../config-schema';
 
 /** What the activities need from the worker: built once in `worker.ts`, faked in unit tests. */
@@ -8,4 +9,6 @@ export interface ActivityDeps {
   config: ExecutionConfig;
   /** GICS sector by symbol. */
   sectors: Record<string, string>;
+  /** Where each account's trading state (the kill switch's memory) lives. */
+  accountStates: AccountStateStore;
 }

@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps';
+import { createAccountActivities } from './account';
 import { createOrderActivities } from './orders';
 import { createPlanningActivities } from './planning';
 import { createSnapshotActivities } from './snapshot';
@@ -11,6 +12,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSnapshotActivities(deps),
     ...createPlanningActivities(deps),
     ...createOrderActivities(deps),
+    ...createAccountActivities(deps),
   };
 }
 

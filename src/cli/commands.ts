@@ -4,7 +4,8 @@ import type { PortfolioSummary } from '../activities/snapshot';
 import { loadExecutionConfig, ConfigError, type ExecutionConfig } from '../config';
 import { DayAlreadyStarted, dayResult, startDay } from '../client/start-day';
 import { dailyWorkflowId } from '../names';
-import { emergencyStopSignal, pauseSignal, portfolioQuery, resumeSignal, statusQuery } from '../workflows/messages';
+import { emergencyStopUpdate, pauseSignal, portfolioQuery, resumeSignal, statusQuery } from '../workflows/messages';
+import { temporalAccountStateStore } from '../client/account-state';
 import { connectClient } from './connect';
 import { tradingDateOption } from './dates';
 import { CliError, EXIT } from './errors';
@@ -66,24 +67,61 @@ export async function runCommand(options: RunOptions): Promise<void> {
 
 export interface StopOptions { date?: string; reason: string; flatten?: boolean }
 
-/** `tradeflow stop`: the emergency stop of the day's run. */
+/** `tradeflow stop`: the kill switch. Stops today's run (answering what it did) and halts the account for later days. */
 export async function stopCommand(options: StopOptions): Promise<void> {
   const tradingDate = tradingDateOption(options.date);
   if (!options.reason || options.reason.trim() === '') throw new CliError('--reason: say why you stop trading', EXIT.invalidInput);
-  const workflowId = dailyWorkflowId(configOrExit().execution.account, tradingDate);
-  await withClient(async (client) => {
-    await client.workflow.getHandle(workflowId).signal(emergencyStopSignal, { reason: options.reason, flatten: options.flatten ?? false });
-    console.log(`emergency stop sent to ${workflowId}${options.flatten ? ' (flatten positions)' : ''}`);
+  const account = configOrExit().execution.account;
+  const workflowId = dailyWorkflowId(account, tradingDate);
+  await withClient(async (client, taskQueue) => {
+    const started = Date.now();
+    const running = await isRunning(client, workflowId);
+    if (running) {
+      const outcome = await client.workflow.getHandle(workflowId)
+        .executeUpdate(emergencyStopUpdate, { args: [{ reason: options.reason, flatten: options.flatten ?? false }] });
+      const elapsed = Date.now() - started;
+      console.log(`emergency stop of ${workflowId} done in ${elapsed} ms: ${outcome.canceledOrderIds.length} open orders cancelled`
+        + `${options.flatten ? `, ${outcome.closingOrders.length} closing orders sent` : ''}; account ${account} halted until tradeflow resume`);
+      return;
+    }
+    const state = await temporalAccountStateStore(client, taskQueue).halt(account, options.reason, 'tradeflow stop');
+    console.log(`no run of ${tradingDate} in progress; account ${account} is ${state.state} since ${state.since} until tradeflow resume`);
   });
 }
 
-/** `tradeflow pause` / `resume`. */
-export async function pauseCommand(pause: boolean, date?: string): Promise<void> {
+/** `tradeflow pause`: hold new submissions of the day's run. */
+export async function pauseCommand(date?: string): Promise<void> {
   const workflowId = dailyWorkflowId(configOrExit().execution.account, tradingDateOption(date));
   await withClient(async (client) => {
-    await client.workflow.getHandle(workflowId).signal(pause ? pauseSignal : resumeSignal);
-    console.log(`${pause ? 'paused' : 'resumed'} ${workflowId}`);
+    await client.workflow.getHandle(workflowId).signal(pauseSignal);
+    console.log(`paused ${workflowId}`);
   });
+}
+
+/** `tradeflow resume`: lift an account halt, and continue the day's run if it is paused. */
+export async function resumeCommand(date?: string): Promise<void> {
+  const account = configOrExit().execution.account;
+  const workflowId = dailyWorkflowId(account, tradingDateOption(date));
+  await withClient(async (client, taskQueue) => {
+    const store = temporalAccountStateStore(client, taskQueue);
+    if ((await store.read(account)).state !== 'ACTIVE') {
+      await store.resume(account, 'tradeflow resume');
+      console.log(`account ${account} is ACTIVE again`);
+    }
+    if (await isRunning(client, workflowId)) {
+      await client.workflow.getHandle(workflowId).signal(resumeSignal);
+      console.log(`resumed ${workflowId}`);
+    }
+  });
+}
+
+async function isRunning(client: Client, workflowId: string): Promise<boolean> {
+  try {
+    return (await client.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { createAlpacaBroker } from '../broker/alpaca';
+import { temporalAccountStateStore } from '../client/account-state';
 import { dayResult, startDay } from '../client/start-day';
 import { PROJECT_ROOT } from '../config';
 import { DEFAULT_TASK_QUEUE } from '../names';
@@ -40,12 +41,13 @@ export async function demoCommand(options: { keep?: boolean; signals?: string })
     const broker = createAlpacaBroker({ ...DEMO_KEY, tradingUrl: sim.url, dataUrl: sim.url });
     const workerConnection = await NativeConnection.connect({ address: server.address });
     cleanup.unshift(() => workerConnection.close());
-    const worker = await createTradingWorker({
-      connection: workerConnection, namespace: server.namespace, taskQueue: DEFAULT_TASK_QUEUE, deps: singleAccountDeps(config, broker),
-    });
     const connection = await Connection.connect({ address: server.address });
     cleanup.unshift(() => connection.close());
     const client = new Client({ connection, namespace: server.namespace });
+    const worker = await createTradingWorker({
+      connection: workerConnection, namespace: server.namespace, taskQueue: DEFAULT_TASK_QUEUE,
+      deps: singleAccountDeps(config, broker, temporalAccountStateStore(client, DEFAULT_TASK_QUEUE)),
+    });
 
     const tradingDate = todayInNewYork();
     step(`worker up; running ${config.execution.account} on ${tradingDate} with ${signals.length} signals from ${path.basename(signalsFile)}`);

@@ -1,6 +1,6 @@
 import {
-  ApplicationFailure, CancellationScope, condition, isCancellation, log, setCurrentDetails, setHandler, sleep,
-  upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log, patched,
+  setCurrentDetails, setHandler, sleep, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { ExecutionConfig } from '../config-schema';
 import { flattenIntents } from '../domain/flatten';
@@ -10,9 +10,9 @@ import type { MarketClock, OrderIntent } from '../domain/types';
 import { RUN_STATE } from '../names';
 import { activitiesWithSummary } from './activity-options';
 import { DayState } from './day-state';
-import type { DailyTradingInput, DayPhase, DayReport } from './day-types';
+import type { DailyTradingInput, DayPhase, DayReport, EmergencyStopRequest } from './day-types';
 import {
-  emergencyStopSignal, pauseSignal, portfolioQuery, resumeSignal, statusQuery,
+  emergencyStopSignal, emergencyStopUpdate, pauseSignal, portfolioQuery, resumeSignal, statusQuery,
 } from './messages';
 import { describeIntent, newYorkDate } from './wording';
 
@@ -20,6 +20,8 @@ import { describeIntent, newYorkDate } from './wording';
 const MAX_POLL_INTERVAL_MS = 5 * 60_000;
 /** How long a stop waits for its flattening orders to fill before it reports. */
 const FLATTEN_WAIT_MS = 2 * 60_000;
+/** Patch: days read the account's trading state before trading, and a stop halts the account for later days. */
+const ACCOUNT_STATE_PATCH = 'account-trading-state';
 
 /**
  * One account's trading day: wait for the open, snapshot, size and check, submit, track fills, cancel leftovers
@@ -45,10 +47,22 @@ export async function dailyTrading(input: DailyTradingInput): Promise<DayReport>
     log.info('resumed');
     describe(day);
   });
-  setHandler(emergencyStopSignal, (request) => {
+  const requestStop = (request: EmergencyStopRequest) => {
     log.warn('emergency stop requested', { reason: request.reason, flatten: request.flatten ?? false });
     day.requestStop(request, nowIso());
     trading.cancel();
+  };
+  setHandler(emergencyStopSignal, requestStop);
+  setHandler(emergencyStopUpdate, async (request) => {
+    requestStop(request);
+    await condition(() => day.stopOutcome !== null);
+    return day.stopOutcome!;
+  }, {
+    validator: (request) => {
+      if (typeof request?.reason !== 'string' || request.reason.trim() === '') {
+        throw ApplicationFailure.nonRetryable('emergencyStop needs a reason', 'InvalidInput');
+      }
+    },
   });
 
   try {
@@ -60,12 +74,22 @@ export async function dailyTrading(input: DailyTradingInput): Promise<DayReport>
     }
   }
   if (day.stop) await CancellationScope.nonCancellable(() => stopTheDay(day));
+  await condition(allHandlersFinished);
   return day.report();
 }
 
 async function tradeTheDay(day: DayState): Promise<void> {
   const { account, tradingDate, signals } = day.input;
   const config = await activitiesWithSummary('load the execution config').loadExecutionConfig();
+  if (patched(ACCOUNT_STATE_PATCH)) {
+    const accountState = await activitiesWithSummary(`read the trading state of account ${account}`).readAccountState(account);
+    if (accountState.state === 'HALTED') {
+      day.tradingState = 'HALTED';
+      day.reason = `account ${account} is halted since ${accountState.since} (${accountState.reason}); run tradeflow resume to trade again`;
+      enter(day, 'halted');
+      return;
+    }
+  }
 
   enter(day, 'waiting_for_open');
   const clock = await waitForOpen(day, config);
@@ -190,17 +214,28 @@ async function stopTheDay(day: DayState): Promise<void> {
   const { account } = day.input;
   enter(day, 'stopped');
   day.reason = `emergency stop: ${stop.reason}`;
-  await activitiesWithSummary(`emergency stop: cancel all open orders (${stop.reason})`).cancelAllOpenOrders(account);
+  const canceledOrderIds = await activitiesWithSummary(`emergency stop: cancel all open orders (${stop.reason})`).cancelAllOpenOrders(account);
+  let accountHalted = false;
+  if (patched(ACCOUNT_STATE_PATCH)) {
+    await activitiesWithSummary(`halt account ${account} for later days`).haltAccount(account, stop.reason, day.workflowId);
+    accountHalted = true;
+  }
   const since = new Date(Date.parse(stop.at) - 24 * 3600_000).toISOString();
   await refreshOrders(day, since);
+  const closingOrders: string[] = [];
   if (stop.flatten) {
     const positions = await activitiesWithSummary('read positions to flatten').getPositions(account);
     for (const intent of flattenIntents(day.workflowId, positions)) {
       day.addIntent(intent);
       await submit(day, intent);
+      closingOrders.push(intent.clientOrderId);
     }
-    await trackFills(day, since, Date.now() + FLATTEN_WAIT_MS, 1000);
   }
+  day.stopOutcome = {
+    workflowId: day.workflowId, canceledOrderIds, closingOrders, tradingState: 'HALTED', accountHalted,
+    stoppedAt: stop.at, completedAt: nowIso(),
+  };
+  if (stop.flatten) await trackFills(day, since, Date.now() + FLATTEN_WAIT_MS, 1000);
   const closing = await activitiesWithSummary('read the portfolio after the stop').closingPortfolio(account, {});
   day.portfolio = closing.portfolio;
   day.tradingState = 'HALTED';

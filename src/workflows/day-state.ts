@@ -4,7 +4,7 @@ import type {
 import { isTerminalStatus } from '../domain/orders';
 import type { PortfolioSummary, Reconciliation } from '../activities/snapshot';
 import type {
-  DailyTradingInput, DayPhase, DayReport, DayStatus, EmergencyStopRequest, OrderRecord,
+  DailyTradingInput, DayPhase, DayReport, DayStatus, EmergencyStopOutcome, EmergencyStopRequest, OrderRecord,
 } from './day-types';
 
 /** The state of one trading day, kept in a plain class so handlers and the main flow share it. */
@@ -13,6 +13,7 @@ export class DayState {
   paused = false;
   tradingState: TradingState = 'ACTIVE';
   stop: (EmergencyStopRequest & { at: string }) | null = null;
+  stopOutcome: EmergencyStopOutcome | null = null;
   reason: string | null = null;
   lastError: string | null = null;
   portfolio: PortfolioSummary | null = null;

@@ -16,7 +16,7 @@ export interface DailyTradingInput {
 /** Where the day is; also the RunState search attribute. */
 export type DayPhase =
   | 'starting' | 'waiting_for_open' | 'planning' | 'submitting' | 'awaiting_fills' | 'closing_out'
-  | 'reconciling' | 'completed' | 'stopped' | 'market_closed' | 'failed';
+  | 'reconciling' | 'completed' | 'stopped' | 'market_closed' | 'halted' | 'failed';
 
 /** One order of the day, as the report shows it. */
 export interface OrderRecord {
@@ -35,6 +35,20 @@ export interface OrderRecord {
 export interface EmergencyStopRequest {
   reason: string;
   flatten?: boolean;
+}
+
+/** What an emergency stop did, as the update answers it. */
+export interface EmergencyStopOutcome {
+  workflowId: string;
+  /** Broker order ids the stop asked the broker to cancel (every open order of the account). */
+  canceledOrderIds: string[];
+  /** Client order ids of the orders that close positions, when flattening. */
+  closingOrders: string[];
+  tradingState: 'HALTED';
+  /** True when the account stays halted for later days. */
+  accountHalted: boolean;
+  stoppedAt: string;
+  completedAt: string;
 }
 
 /** Answer of the status query. */

@@ -1,1 +1,2 @@
 export { dailyTrading } from './daily-trading';
+export { accountTradingState } from './account-trading-state';

@@ -1,10 +1,12 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { MESSAGE_NAMES } from '../names';
 import type { PortfolioSummary } from '../activities/snapshot';
-import type { DayStatus, EmergencyStopRequest } from './day-types';
+import type { DayStatus, EmergencyStopOutcome, EmergencyStopRequest } from './day-types';
 
 /** Cancel the day's open orders, optionally close every position, and submit nothing more. */
 export const emergencyStopSignal = defineSignal<[EmergencyStopRequest]>(MESSAGE_NAMES.emergencyStop);
+/** The kill switch as an update: answers once the open orders are cancelled (and closing orders sent). */
+export const emergencyStopUpdate = defineUpdate<EmergencyStopOutcome, [EmergencyStopRequest]>(MESSAGE_NAMES.emergencyStopUpdate);
 /** Hold new submissions; fills keep being tracked. */
 export const pauseSignal = defineSignal<[]>(MESSAGE_NAMES.pause);
 export const resumeSignal = defineSignal<[]>(MESSAGE_NAMES.resume);

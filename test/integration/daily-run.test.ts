@@ -4,7 +4,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { dayResult, startDay } from '../../src/client/start-day';
 import { todayInNewYork } from '../../src/cli/dates';
 import type { Signal } from '../../src/domain/types';
-import { emergencyStopSignal, statusQuery } from '../../src/workflows/messages';
+import { temporalAccountStateStore } from '../../src/client/account-state';
+import { emergencyStopUpdate, statusQuery } from '../../src/workflows/messages';
 import {
   keyIdFor, simAdmin, simBroker, simOrderLog, startHarness, testConfig, uniqueAccount, withWorker, type Harness,
 } from '../support/trading-harness';
@@ -72,26 +73,48 @@ describe('a trading day on a real Temporal server and the simulator', () => {
     }
   });
 
-  it('an emergency stop cancels the open orders and ends the day stopped', async () => {
+  it('the kill switch (update) cancels open orders, answers what it did, and nothing reaches the broker after', async () => {
     const account = uniqueAccount();
     await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'hold', account: keyIdFor(account) });
     try {
       const config = testConfig(account, { timing: { max_fill_wait_minutes: 10 } });
-      const report = await withWorker(harness, config, `q-${account}`, async () => {
+      const { report, outcome, acknowledgedAt, elapsedMs } = await withWorker(harness, config, `q-${account}`, async () => {
         const handle = await start(account, `q-${account}`);
         await waitFor(async () => (await handle.query(statusQuery)).phase === 'awaiting_fills');
-        await handle.signal(emergencyStopSignal, { reason: 'test kill switch' });
-        return dayResult(handle);
+        const sent = Date.now();
+        const answer = await handle.executeUpdate(emergencyStopUpdate, { args: [{ reason: 'test kill switch' }] });
+        const acknowledged = Date.now();
+        return { outcome: answer, acknowledgedAt: acknowledged, elapsedMs: acknowledged - sent, report: await dayResult(handle) };
       });
+      console.log(`kill switch: all orders cancelled ${elapsedMs} ms after the command`);
       assert.equal(report.status, 'stopped');
       assert.equal(report.tradingState, 'HALTED');
       assert.match(report.reason ?? '', /test kill switch/);
+      assert.equal(outcome.accountHalted, true);
       const log = await simOrderLog(harness, account);
       assert.ok(log.length > 0);
-      for (const order of log) assert.equal(order.status, 'canceled', `${String(order.symbol)} canceled at the broker`);
+      assert.equal(outcome.canceledOrderIds.length, log.length, 'the answer lists every cancelled order');
+      for (const order of log) {
+        assert.equal(order.status, 'canceled', `${String(order.symbol)} canceled at the broker`);
+        assert.ok(Date.parse(String(order.created_at)) <= acknowledgedAt, 'no order created after the stop was acknowledged');
+      }
     } finally {
       await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'auto', account: keyIdFor(account) });
     }
+  });
+
+  it('a halt holds for later days until the account is resumed', async () => {
+    const account = uniqueAccount();
+    const store = temporalAccountStateStore(harness.client, `q-${account}`);
+    const report = await withWorker(harness, testConfig(account), `q-${account}`, async () => {
+      await store.halt(account, 'risk desk says no', 'test');
+      return dayResult(await start(account, `q-${account}`));
+    });
+    assert.equal(report.status, 'halted');
+    assert.match(report.reason ?? '', /risk desk says no/);
+    assert.equal((await simOrderLog(harness, account)).length, 0, 'a halted account sends nothing');
+    const resumed = await withWorker(harness, testConfig(account), `q-${account}`, () => store.resume(account, 'test'));
+    assert.equal(resumed.state, 'ACTIVE');
   });
 
   it('fails a run whose signals are invalid without touching the broker', async () => {

@@ -3,6 +3,7 @@ import {
   bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { createAlpacaBroker } from '../../src/broker/alpaca';
+import { temporalAccountStateStore } from '../../src/client/account-state';
 import type { BrokerPort } from '../../src/broker/port';
 import { parseExecutionConfig, type ExecutionConfig } from '../../src/config';
 import { startSimulator, type RunningSimulator } from '../../src/sim';
@@ -74,7 +75,8 @@ export async function withWorker<T>(
   const connection = await NativeConnection.connect({ address: harness.temporal.address });
   try {
     const worker = await createTradingWorker({
-      connection, namespace: harness.temporal.namespace, taskQueue, deps: singleAccountDeps(config, broker, sectors()),
+      connection, namespace: harness.temporal.namespace, taskQueue,
+      deps: singleAccountDeps(config, broker, temporalAccountStateStore(harness.client, taskQueue), sectors()),
       workflowBundle: harness.bundle,
     });
     return await worker.runUntil(body);
