@@ -16,7 +16,7 @@ const OUT = path.resolve(__dirname, '..', 'test', 'histories');
 
 async function main(): Promise<void> {
   const harness = await startHarness();
-  const stamp = new Date().toISOString().slice(0, 10);
+  const stamp = new Date().toISOString().slice(0, 16).replace(/:/g, '');
   try {
     const signals = [{ symbol: 'AAPL', strength: 0.7 }, { symbol: 'MSFT', strength: 0.4 }, { symbol: 'KO', strength: 0.02 }];
     const account = uniqueAccount('rec');

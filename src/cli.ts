@@ -64,31 +64,37 @@ export function buildProgram(): Command {
     .option('--date <YYYY-MM-DD>', 'trading date (default: today in New York)')
     .option('--wait', 'wait for the day to finish and print its report')
     .option('--json', 'print JSON')
-    .action(runCommand);
+    
+    .option('--account <name>', 'a configured account (default: execution.account)').action(runCommand);
 
   program.command('stop')
     .description('emergency stop: cancel the day\'s open orders and submit nothing more')
     .option('--date <YYYY-MM-DD>', 'trading date (default: today in New York)')
     .requiredOption('--reason <text>', 'why (recorded in the workflow history)')
     .option('--flatten', 'also close every position')
-    .action(stopCommand);
+    
+    .option('--account <name>', 'a configured account (default: execution.account)').action(stopCommand);
 
   program.command('pause').description('hold new submissions of the day\'s run')
-    .option('--date <YYYY-MM-DD>').action((options: { date?: string }) => pauseCommand(options.date));
+    .option('--date <YYYY-MM-DD>', 'trading date (default: today in New York)')
+    .option('--account <name>', 'a configured account (default: execution.account)').action(pauseCommand);
   program.command('resume').description('lift an emergency-stop halt of the account, and continue a paused day')
-    .option('--date <YYYY-MM-DD>').action((options: { date?: string }) => resumeCommand(options.date));
+    .option('--date <YYYY-MM-DD>', 'trading date (default: today in New York)')
+    .option('--account <name>', 'a configured account (default: execution.account)').action(resumeCommand);
 
   program.command('status')
     .description('live status of the day\'s run')
     .option('--date <YYYY-MM-DD>', 'trading date (default: today in New York)')
     .option('--json', 'print JSON')
-    .action(statusCommand);
+    
+    .option('--account <name>', 'a configured account (default: execution.account)').action(statusCommand);
 
   program.command('portfolio')
     .description('the portfolio as the day\'s run last saw it')
     .option('--date <YYYY-MM-DD>', 'trading date (default: today in New York)')
     .option('--json', 'print JSON')
-    .action(portfolioCommand);
+    
+    .option('--account <name>', 'a configured account (default: execution.account)').action(portfolioCommand);
 
   program.command('demo')
     .description('start a dev server, the simulator and a worker; trade one day with config/sample-signals.json')

@@ -59,7 +59,25 @@ export const executionConfigSchema = z.object({
     /** Longest a day waits for fills after submitting, whatever the close. */
     max_fill_wait_minutes: z.number().positive().max(24 * 60).default(390),
   }).prefault({}),
+  /**
+   * Several accounts on one worker, each its own workflow per day and its own keys. Only the NAMES of the
+   * environment variables holding the keys are here: the keys stay in the worker's environment.
+   * Absent: one account, `execution.account`, with APCA_API_KEY_ID / APCA_API_SECRET_KEY.
+   */
+  accounts: z.array(z.object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'lowercase letters, digits, - and _, at most 32'),
+    key_id_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name'),
+    secret_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name'),
+    /** Optional variable naming the trading API URL (e.g. the simulator); default APCA_API_BASE_URL or Alpaca paper. */
+    base_url_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name').optional(),
+  })).optional(),
 }).superRefine((config, ctx) => {
+  const names = config.accounts?.map((account) => account.name) ?? [];
+  names.forEach((name, index) => {
+    if (names.indexOf(name) !== index) {
+      ctx.addIssue({ code: 'custom', path: ['accounts', index, 'name'], message: `account "${name}" is listed twice` });
+    }
+  });
   if (config.position_sizing.min_trade_size > config.position_sizing.max_trade_size) {
     ctx.addIssue({
       code: 'custom',

@@ -4,7 +4,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { Client, Connection } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from './activities';
 import { temporalAccountStateStore, type AccountStateStore } from './client/account-state';
-import { alpacaConnectionFromEnv, createAlpacaBroker } from './broker/alpaca';
+import { brokersFromEnv } from './broker/accounts';
 import type { BrokerPort } from './broker/port';
 import { loadExecutionConfig, PROJECT_ROOT, type ExecutionConfig } from './config';
 import { parseSectorCsv } from './domain/sectors';
@@ -18,20 +18,32 @@ export function loadSectors(file = path.join(PROJECT_ROOT, 'data', 'sp500-consti
   return parseSectorCsv(readFileSync(file, 'utf8'));
 }
 
-/** Activity dependencies for one account trading through one broker. */
-export function singleAccountDeps(
-  config: ExecutionConfig, broker: BrokerPort, accountStates: AccountStateStore, sectors = loadSectors(),
+/** Activity dependencies for the accounts this worker trades, each through its own broker. */
+export function accountDeps(
+  config: ExecutionConfig, brokers: Record<string, BrokerPort>, accountStates: AccountStateStore, sectors = loadSectors(),
 ): ActivityDeps {
-  const account = config.execution.account;
   return {
     config,
     sectors,
     accountStates,
     brokerFor(requested) {
-      if (requested !== account) throw new Error(`this worker trades account "${account}", not "${requested}"`);
+      const broker = brokers[requested];
+      if (!broker) throw new UnknownAccount(`this worker does not trade account "${requested}" (it trades ${Object.keys(brokers).join(', ')})`);
       return broker;
     },
   };
+}
+
+/** Activity dependencies for one account trading through one broker. */
+export function singleAccountDeps(
+  config: ExecutionConfig, broker: BrokerPort, accountStates: AccountStateStore, sectors = loadSectors(),
+): ActivityDeps {
+  return accountDeps(config, { [config.execution.account]: broker }, accountStates, sectors);
+}
+
+/** A day for an account no worker trades: final, retrying cannot help. */
+export class UnknownAccount extends Error {
+  override name = 'UnknownAccount';
 }
 
 export interface TradingWorkerOptions {
@@ -59,15 +71,15 @@ export function createTradingWorker(options: TradingWorkerOptions): Promise<Work
 /** `tradeflow worker`: config and keys from the environment, runs until SIGINT/SIGTERM. */
 export async function runWorker(settings: TemporalSettings = temporalSettingsFromEnv()): Promise<void> {
   const config = loadExecutionConfig();
-  const broker = createAlpacaBroker(alpacaConnectionFromEnv());
+  const brokers = brokersFromEnv(config);
   const connection = await NativeConnection.connect({ address: settings.address });
   const clientConnection = await Connection.connect({ address: settings.address });
   try {
     const accountStates = temporalAccountStateStore(new Client({ connection: clientConnection, namespace: settings.namespace }), settings.taskQueue);
     const worker = await createTradingWorker({
-      connection, namespace: settings.namespace, taskQueue: settings.taskQueue, deps: singleAccountDeps(config, broker, accountStates),
+      connection, namespace: settings.namespace, taskQueue: settings.taskQueue, deps: accountDeps(config, brokers, accountStates),
     });
-    console.error(`tradeflow worker: account ${config.execution.account} (${config.execution.mode}), task queue ${settings.taskQueue} at ${settings.address}`);
+    console.error(`tradeflow worker: accounts ${Object.keys(brokers).join(', ')} (${config.execution.mode}), task queue ${settings.taskQueue} at ${settings.address}`);
     await worker.run();
   } finally {
     await clientConnection.close();

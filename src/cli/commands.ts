@@ -23,6 +23,16 @@ export function configOrExit(): ExecutionConfig {
   }
 }
 
+/** The `--account` option: a configured account, else the config's default account. */
+export function accountOption(config: ExecutionConfig, requested: string | undefined): string {
+  const known = config.accounts?.map((account) => account.name) ?? [config.execution.account];
+  const account = requested ?? config.execution.account;
+  if (!known.includes(account)) {
+    throw new CliError(`--account: "${account}" is not a configured account (${known.join(', ')})`, EXIT.invalidInput);
+  }
+  return account;
+}
+
 async function withClient<T>(action: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
   const { client, settings, close } = await connectClient();
   try {
@@ -37,14 +47,17 @@ async function withClient<T>(action: (client: Client, taskQueue: string) => Prom
   }
 }
 
-export interface RunOptions { signals: string; date?: string; wait?: boolean; json?: boolean }
+/** Options every per-day command takes. */
+export interface DayOptions { date?: string; account?: string }
+
+export interface RunOptions { signals: string; date?: string; wait?: boolean; json?: boolean; account?: string }
 
 /** `tradeflow run`: validate the file first, then start the day (and wait for its report). */
 export async function runCommand(options: RunOptions): Promise<void> {
   const tradingDate = tradingDateOption(options.date);
   const signals = readSignalFile(options.signals);
   const config = configOrExit();
-  const account = config.execution.account;
+  const account = accountOption(config, options.account);
   await withClient(async (client, taskQueue) => {
     let handle;
     try {
@@ -65,13 +78,13 @@ export async function runCommand(options: RunOptions): Promise<void> {
   });
 }
 
-export interface StopOptions { date?: string; reason: string; flatten?: boolean }
+export interface StopOptions { date?: string; reason: string; flatten?: boolean; account?: string }
 
 /** `tradeflow stop`: the kill switch. Stops today's run (answering what it did) and halts the account for later days. */
 export async function stopCommand(options: StopOptions): Promise<void> {
   const tradingDate = tradingDateOption(options.date);
   if (!options.reason || options.reason.trim() === '') throw new CliError('--reason: say why you stop trading', EXIT.invalidInput);
-  const account = configOrExit().execution.account;
+  const account = accountOption(configOrExit(), options.account);
   const workflowId = dailyWorkflowId(account, tradingDate);
   await withClient(async (client, taskQueue) => {
     const started = Date.now();
@@ -90,8 +103,8 @@ export async function stopCommand(options: StopOptions): Promise<void> {
 }
 
 /** `tradeflow pause`: hold new submissions of the day's run. */
-export async function pauseCommand(date?: string): Promise<void> {
-  const workflowId = dailyWorkflowId(configOrExit().execution.account, tradingDateOption(date));
+export async function pauseCommand(options: DayOptions): Promise<void> {
+  const workflowId = dailyWorkflowId(accountOption(configOrExit(), options.account), tradingDateOption(options.date));
   await withClient(async (client) => {
     await client.workflow.getHandle(workflowId).signal(pauseSignal);
     console.log(`paused ${workflowId}`);
@@ -99,9 +112,9 @@ export async function pauseCommand(date?: string): Promise<void> {
 }
 
 /** `tradeflow resume`: lift an account halt, and continue the day's run if it is paused. */
-export async function resumeCommand(date?: string): Promise<void> {
-  const account = configOrExit().execution.account;
-  const workflowId = dailyWorkflowId(account, tradingDateOption(date));
+export async function resumeCommand(options: DayOptions): Promise<void> {
+  const account = accountOption(configOrExit(), options.account);
+  const workflowId = dailyWorkflowId(account, tradingDateOption(options.date));
   await withClient(async (client, taskQueue) => {
     const store = temporalAccountStateStore(client, taskQueue);
     if ((await store.read(account)).state !== 'ACTIVE') {
@@ -143,8 +156,8 @@ async function dayView(client: Client, workflowId: string): Promise<{ status: Da
 }
 
 /** `tradeflow status`: the day's live status. */
-export async function statusCommand(options: { date?: string; json?: boolean }): Promise<void> {
-  const workflowId = dailyWorkflowId(configOrExit().execution.account, tradingDateOption(options.date));
+export async function statusCommand(options: DayOptions & { json?: boolean }): Promise<void> {
+  const workflowId = dailyWorkflowId(accountOption(configOrExit(), options.account), tradingDateOption(options.date));
   await withClient(async (client) => {
     const { status } = await dayView(client, workflowId);
     console.log(options.json ? JSON.stringify(status) : statusText(status));
@@ -152,8 +165,8 @@ export async function statusCommand(options: { date?: string; json?: boolean }):
 }
 
 /** `tradeflow portfolio`: the portfolio as the day's run last saw it. */
-export async function portfolioCommand(options: { date?: string; json?: boolean }): Promise<void> {
-  const workflowId = dailyWorkflowId(configOrExit().execution.account, tradingDateOption(options.date));
+export async function portfolioCommand(options: DayOptions & { json?: boolean }): Promise<void> {
+  const workflowId = dailyWorkflowId(accountOption(configOrExit(), options.account), tradingDateOption(options.date));
   await withClient(async (client) => {
     const { portfolio } = await dayView(client, workflowId);
     if (!portfolio) throw new CliError(`${workflowId} has not taken a snapshot yet`, EXIT.notFound);

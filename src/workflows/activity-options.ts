@@ -10,7 +10,7 @@ const BROKER_CALL: ActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '30 seconds',
     maximumAttempts: 12,
-    nonRetryableErrorTypes: [...FINAL_BROKER_ERRORS, 'InvalidInput'],
+    nonRetryableErrorTypes: [...FINAL_BROKER_ERRORS, 'InvalidInput', 'UnknownAccount'],
   },
 };
 

@@ -7,7 +7,7 @@ import { temporalAccountStateStore } from '../../src/client/account-state';
 import type { BrokerPort } from '../../src/broker/port';
 import { parseExecutionConfig, type ExecutionConfig } from '../../src/config';
 import { startSimulator, type RunningSimulator } from '../../src/sim';
-import { createTradingWorker, loadSectors, singleAccountDeps, WORKFLOWS_PATH } from '../../src/worker';
+import { accountDeps, createTradingWorker, loadSectors, WORKFLOWS_PATH } from '../../src/worker';
 import { getTestTemporal, type TestTemporal } from './temporal-server';
 
 /** Real parts for integration tests: a Temporal server, the simulator over HTTP, one workflow bundle. */
@@ -69,14 +69,21 @@ export function keyIdFor(account: string): string {
 }
 
 /** Runs `body` while a worker for `config`'s account serves `taskQueue`. */
-export async function withWorker<T>(
+export function withWorker<T>(
   harness: Harness, config: ExecutionConfig, taskQueue: string, body: () => Promise<T>, broker = simBroker(harness, config.execution.account),
+): Promise<T> {
+  return withAccountsWorker(harness, config, { [config.execution.account]: broker }, taskQueue, body);
+}
+
+/** Runs `body` while one worker trading every account in `brokers` serves `taskQueue`. */
+export async function withAccountsWorker<T>(
+  harness: Harness, config: ExecutionConfig, brokers: Record<string, BrokerPort>, taskQueue: string, body: () => Promise<T>,
 ): Promise<T> {
   const connection = await NativeConnection.connect({ address: harness.temporal.address });
   try {
     const worker = await createTradingWorker({
       connection, namespace: harness.temporal.namespace, taskQueue,
-      deps: singleAccountDeps(config, broker, temporalAccountStateStore(harness.client, taskQueue), sectors()),
+      deps: accountDeps(config, brokers, temporalAccountStateStore(harness.client, taskQueue), sectors()),
       workflowBundle: harness.bundle,
     });
     return await worker.runUntil(body);
