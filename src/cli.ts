@@ -5,6 +5,7 @@ import {
   pauseCommand, portfolioCommand, resumeCommand, runCommand, statusCommand, stopCommand,
 } from './cli/commands';
 import { demoCommand } from './cli/demo';
+import { scheduleActionCommand, scheduleCreateCommand } from './cli/schedule';
 import { startSimulator } from './sim';
 import { runDevServerForeground } from './temporal/dev-server';
 import { runWorker } from './worker';
@@ -95,6 +96,23 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     
     .option('--account <name>', 'a configured account (default: execution.account)').action(portfolioCommand);
+
+  const schedule = program.command('schedule').description('run the day on market days from the signal job\'s output');
+  schedule.command('create')
+    .description('create the account\'s schedule (no overlap, 10-minute catch-up window)')
+    .requiredOption('--cron <expr>', 'cron expression, e.g. "35 9 * * 1-5"')
+    .option('--timezone <zone>', 'IANA time zone of the cron expression', 'America/New_York')
+    .option('--signals-file <path>', 'signal file the job writes; {date} becomes the trading date')
+    .option('--signals-command <cmd>', 'command printing the signals as JSON or CSV; {date} becomes the trading date')
+    .option('--account <name>', 'a configured account (default: execution.account)')
+    .action(scheduleCreateCommand);
+  for (const action of ['describe', 'pause', 'unpause', 'delete'] as const) {
+    const command = schedule.command(action).description(`${action} the account's schedule`)
+      .option('--account <name>', 'a configured account (default: execution.account)');
+    if (action === 'describe') command.option('--json', 'print JSON');
+    if (action === 'pause' || action === 'unpause') command.option('--note <text>', 'why');
+    command.action((options: { account?: string; json?: boolean; note?: string }) => scheduleActionCommand(action, options));
+  }
 
   program.command('demo')
     .description('start a dev server, the simulator and a worker; trade one day with config/sample-signals.json')

@@ -21,6 +21,14 @@ export function parseDailyWorkflowId(workflowId: string): { account: string; tra
   return match ? { account: match[1]!, tradingDate: match[2]! } : null;
 }
 
+/** Workflow type a schedule starts: it reads the day's signals and starts the day under its business id. */
+export const SCHEDULED_DAY_WORKFLOW = 'scheduledTradingDay';
+
+/** One schedule per account. */
+export function scheduleId(account: string): string {
+  return `trading-schedule-${account}`;
+}
+
 /** Workflow type of the long-lived per-account workflow that holds the trading state across days. */
 export const ACCOUNT_TRADING_STATE_WORKFLOW = 'accountTradingState';
 

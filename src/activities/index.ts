@@ -2,6 +2,7 @@ import type { ActivityDeps } from './deps';
 import { createAccountActivities } from './account';
 import { createOrderActivities } from './orders';
 import { createPlanningActivities } from './planning';
+import { createScheduledSignalActivities } from './scheduled-signals';
 import { createSnapshotActivities } from './snapshot';
 
 export type { ActivityDeps } from './deps';
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPlanningActivities(deps),
     ...createOrderActivities(deps),
     ...createAccountActivities(deps),
+    ...createScheduledSignalActivities(),
   };
 }
 

@@ -33,7 +33,7 @@ export function accountOption(config: ExecutionConfig, requested: string | undef
   return account;
 }
 
-async function withClient<T>(action: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
+export async function withClient<T>(action: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
   const { client, settings, close } = await connectClient();
   try {
     return await action(client, settings.taskQueue);

@@ -4,6 +4,7 @@ import {
 import { ACCOUNT_TRADING_STATE_WORKFLOW, accountWorkflowId, TRADING_ACCOUNT, RUN_STATE } from '../names';
 import { accountStateQuery, haltAccountUpdate, resumeAccountUpdate } from '../workflows/account-messages';
 import type { AccountTradingState } from '../workflows/account-types';
+import { pauseTradingSchedule, unpauseTradingSchedule } from './schedule';
 
 /** Reads and changes an account's trading state, which lives in its long-lived workflow. */
 export interface AccountStateStore {
@@ -31,11 +32,15 @@ export function temporalAccountStateStore(client: Client, taskQueue: string): Ac
         throw error;
       }
     },
-    halt(account, reason, by) {
-      return client.workflow.executeUpdateWithStart(haltAccountUpdate, { args: [{ reason, by }], startWorkflowOperation: startOperation(account) });
+    async halt(account, reason, by) {
+      const state = await client.workflow.executeUpdateWithStart(haltAccountUpdate, { args: [{ reason, by }], startWorkflowOperation: startOperation(account) });
+      await pauseTradingSchedule(client, account, `halted by ${by}: ${reason}`);
+      return state;
     },
-    resume(account, by) {
-      return client.workflow.executeUpdateWithStart(resumeAccountUpdate, { args: [{ by }], startWorkflowOperation: startOperation(account) });
+    async resume(account, by) {
+      const state = await client.workflow.executeUpdateWithStart(resumeAccountUpdate, { args: [{ by }], startWorkflowOperation: startOperation(account) });
+      await unpauseTradingSchedule(client, account, `resumed by ${by}`);
+      return state;
     },
   };
 }

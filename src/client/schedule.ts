@@ -1,0 +1,69 @@
+import {
+  ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription,
+} from '@temporalio/client';
+import { SCHEDULED_DAY_WORKFLOW, scheduleId, TRADING_ACCOUNT, TRADING_MODE } from '../names';
+import type { ScheduledDayInput, SignalSource } from '../workflows/scheduled-types';
+
+export interface CreateScheduleRequest {
+  account: string;
+  mode: 'paper' | 'live';
+  cron: string;
+  timezone: string;
+  source: SignalSource;
+  taskQueue: string;
+}
+
+/** Missed mornings older than this are skipped when the server comes back: stale signals never trade. */
+export const SCHEDULE_CATCHUP_WINDOW = '10 minutes';
+
+/**
+ * Creates the account's schedule: each matching time starts `scheduledTradingDay`, which reads the signals and
+ * starts the day under its business id. No overlap, a short catch-up window.
+ */
+export async function createTradingSchedule(client: Client, request: CreateScheduleRequest): Promise<string> {
+  const input: ScheduledDayInput = { account: request.account, mode: request.mode, source: request.source };
+  const handle = await client.schedule.create({
+    scheduleId: scheduleId(request.account),
+    spec: { cronExpressions: [request.cron], timezone: request.timezone },
+    action: {
+      type: 'startWorkflow',
+      workflowType: SCHEDULED_DAY_WORKFLOW,
+      workflowId: `scheduled-${request.account}`,
+      taskQueue: request.taskQueue,
+      args: [input],
+      typedSearchAttributes: [{ key: TRADING_ACCOUNT, value: request.account }, { key: TRADING_MODE, value: request.mode }],
+      staticSummary: `Scheduled trading day for ${request.account}`,
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: SCHEDULE_CATCHUP_WINDOW },
+    state: { note: `created by tradeflow for account ${request.account}` },
+    memo: { cron: request.cron, signals: request.source.kind === 'file' ? request.source.path : request.source.command },
+  });
+  return handle.scheduleId;
+}
+
+export function describeTradingSchedule(client: Client, account: string): Promise<ScheduleDescription> {
+  return client.schedule.getHandle(scheduleId(account)).describe();
+}
+
+/** Pauses the account's schedule if it has one; false when there is none. */
+export async function pauseTradingSchedule(client: Client, account: string, note: string): Promise<boolean> {
+  return ifScheduleExists(() => client.schedule.getHandle(scheduleId(account)).pause(note));
+}
+
+export async function unpauseTradingSchedule(client: Client, account: string, note: string): Promise<boolean> {
+  return ifScheduleExists(() => client.schedule.getHandle(scheduleId(account)).unpause(note));
+}
+
+export async function deleteTradingSchedule(client: Client, account: string): Promise<boolean> {
+  return ifScheduleExists(() => client.schedule.getHandle(scheduleId(account)).delete());
+}
+
+async function ifScheduleExists(action: () => Promise<void>): Promise<boolean> {
+  try {
+    await action();
+    return true;
+  } catch (error) {
+    if (error instanceof ScheduleNotFoundError) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { temporalAccountStateStore } from '../../src/client/account-state';
+import { createTradingSchedule, deleteTradingSchedule, describeTradingSchedule } from '../../src/client/schedule';
+import { dayResult, startDay } from '../../src/client/start-day';
+import { todayInNewYork } from '../../src/cli/dates';
+import { scheduleId } from '../../src/names';
+import type { ScheduledDayResult } from '../../src/workflows/scheduled-types';
+import { simOrderLog, startHarness, testConfig, uniqueAccount, withWorker, type Harness } from '../support/trading-harness';
+
+const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tradeflow.cjs');
+
+describe('schedules', () => {
+  let harness: Harness;
+  let dir: string;
+  before(async () => {
+    harness = await startHarness();
+    dir = mkdtempSync(path.join(tmpdir(), 'tradeflow-schedule-'));
+  });
+  after(async () => {
+    await harness?.close();
+  });
+
+  async function triggerAndWait(account: string): Promise<ScheduledDayResult> {
+    const handle = harness.client.schedule.getHandle(scheduleId(account));
+    await handle.trigger();
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const run = (await handle.describe()).info.recentActions[0];
+      if (run) return harness.client.workflow.getHandle(run.action.workflow.workflowId).result() as Promise<ScheduledDayResult>;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('the schedule did not start a run');
+  }
+
+  it('a scheduled day reads the signal file ({date} filled in) and trades under the day\'s business id', async () => {
+    const account = uniqueAccount('s');
+    const taskQueue = `q-${account}`;
+    writeFileSync(path.join(dir, `${account}-${todayInNewYork()}.json`), JSON.stringify({ AAPL: 0.5, MSFT: 0.3 }));
+    await createTradingSchedule(harness.client, {
+      account, mode: 'paper', cron: '35 9 * * 1-5', timezone: 'America/New_York', taskQueue,
+      source: { kind: 'file', path: path.join(dir, `${account}-{date}.json`) },
+    });
+    try {
+      const result = await withWorker(harness, testConfig(account), taskQueue, () => triggerAndWait(account));
+      assert.equal(result.outcome, 'traded');
+      assert.equal(result.status, 'completed');
+      assert.equal((await simOrderLog(harness, account)).length, 2);
+    } finally {
+      await deleteTradingSchedule(harness.client, account);
+    }
+  });
+
+  it('never trades a day twice: a day the signal job started is left alone by the schedule', async () => {
+    const account = uniqueAccount('s');
+    const taskQueue = `q-${account}`;
+    const file = path.join(dir, `${account}.json`);
+    writeFileSync(file, JSON.stringify({ JPM: 0.4 }));
+    await createTradingSchedule(harness.client, {
+      account, mode: 'paper', cron: '35 9 * * 1-5', timezone: 'America/New_York', taskQueue, source: { kind: 'file', path: file },
+    });
+    try {
+      const result = await withWorker(harness, testConfig(account), taskQueue, async () => {
+        await dayResult(await startDay(harness.client, { account, tradingDate: todayInNewYork(), signals: [{ symbol: 'JPM', strength: 0.4 }], mode: 'paper', taskQueue }));
+        return triggerAndWait(account);
+      });
+      assert.equal(result.outcome, 'already_started');
+      assert.equal((await simOrderLog(harness, account)).length, 1, 'one order, from the signal job\'s run');
+    } finally {
+      await deleteTradingSchedule(harness.client, account);
+    }
+  });
+
+  it('a halt pauses the schedule and a resume lifts it', async () => {
+    const account = uniqueAccount('s');
+    const taskQueue = `q-${account}`;
+    await createTradingSchedule(harness.client, {
+      account, mode: 'paper', cron: '35 9 * * 1-5', timezone: 'America/New_York', taskQueue, source: { kind: 'command', command: 'echo {}' },
+    });
+    try {
+      const store = temporalAccountStateStore(harness.client, taskQueue);
+      await withWorker(harness, testConfig(account), taskQueue, async () => {
+        await store.halt(account, 'stop everything', 'test');
+        assert.equal((await describeTradingSchedule(harness.client, account)).state.paused, true);
+        await store.resume(account, 'test');
+        assert.equal((await describeTradingSchedule(harness.client, account)).state.paused, false);
+      });
+    } finally {
+      await deleteTradingSchedule(harness.client, account);
+    }
+  });
+
+  it('refuses an invalid cron with exit 2 and creates nothing', async () => {
+    const account = uniqueAccount('s');
+    const env = { ...process.env, TEMPORAL_ADDRESS: harness.temporal.address, TRADEFLOW_ACCOUNT: account };
+    const result = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(process.execPath, [BIN, 'schedule', 'create', '--cron', 'every morning', '--signals-file', '/tmp/x.json'], { env, timeout: 60_000 }, (error, _out, stderr) => {
+        resolve({ code: error ? Number(error.code) : 0, stderr });
+      });
+    });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /--cron/);
+    await assert.rejects(describeTradingSchedule(harness.client, account));
+  });
+});
