@@ -7,6 +7,7 @@ import {
 import { demoCommand } from './cli/demo';
 import { scheduleActionCommand, scheduleCreateCommand } from './cli/schedule';
 import { startSimulator } from './sim';
+import { collect, simOptionsFromFlags, type SimCliFlags } from './sim/cli-options';
 import { runDevServerForeground } from './temporal/dev-server';
 import { runWorker } from './worker';
 
@@ -40,11 +41,21 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'price seed', integer('--seed'), 42)
     .option('--equity <dollars>', 'starting equity of each account', Number, 100_000)
     .option('--market <mode>', 'always-open | real', 'always-open')
-    .action(async (options: { port: number; host: string; seed: number; equity: number; market: string }) => {
-      if (options.market !== 'always-open' && options.market !== 'real') {
-        throw new CliError('--market must be always-open or real', EXIT.invalidInput);
+    .option('--speed <n>', 'simulated seconds per real second (3600 plays a session in 6.5 s)')
+    .option('--start <iso>', 'start the simulated clock at this instant')
+    .option('--state <file>', 'keep accounts, orders and positions in this SQLite file (default: in memory)')
+    .option('--fault <spec>', "arm a fault, e.g. 'POST /v2/orders:error-503:rate=0.2' (repeatable)", collect)
+    .option('--faults <file>', 'arm the faults listed in a JSON file ([{route, kind, rate?, count?, latencyMs?}] or specs)')
+    .option('--rate-limit <n>', 'requests a minute per key and API before 429 (default 200)')
+    .option('--no-rate-limit', 'never answer 429 for the request budget')
+    .action(async (flags: SimCliFlags) => {
+      let options;
+      try {
+        options = simOptionsFromFlags(flags);
+      } catch (error) {
+        throw new CliError((error as Error).message, EXIT.invalidInput);
       }
-      const sim = await startSimulator({ port: options.port, host: options.host, seed: options.seed, equity: options.equity, market: options.market });
+      const sim = await startSimulator(options);
       console.log(`simulator listening on ${sim.url} (APCA_API_BASE_URL=${sim.url} APCA_API_DATA_URL=${sim.url})`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

@@ -1,8 +1,12 @@
+import { log } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
 import type {
-  Account, Asset, BrokerOrder, MarketClock, Position, Quote,
+  Account, Asset, BrokerOrder, MarketClock, Position, Quote, Side,
 } from '../domain/types';
-import { reconcile, summarizePortfolio } from '../domain/portfolio';
+import {
+  fillsOf, performanceMetrics, realizedPnl, reconcile, slippageReport, summarizePortfolio, type PerformanceMetrics,
+  type SlippageReport,
+} from '../domain/portfolio';
 
 export type PortfolioSummary = ReturnType<typeof summarizePortfolio>;
 export type Reconciliation = ReturnType<typeof reconcile>;
@@ -15,6 +19,41 @@ export interface MarketSnapshot {
   quotes: Record<string, Quote>;
   assets: Record<string, Asset>;
   clock: MarketClock;
+}
+
+/** Optional inputs of closingPortfolio that let it measure the day: all plain data the workflow already holds. */
+export interface ClosingDetails {
+  /** The day's orders as recorded (only filled quantities count). */
+  orders?: Array<{ symbol: string; side: Side; filledQty: number; filledAvgPrice: number | null }>;
+  /** Arrival price per symbol: the reference price each decision was planned at. */
+  arrivalPrices?: Record<string, number>;
+  /** Holdings before the day's fills (symbol, qty, average entry), for realized P&L on average cost. */
+  startingPositions?: Array<{ symbol: string; qty: number; avgEntryPrice: number }>;
+  /** Portfolio history period for the performance figures (Alpaca's `1M`, `3M`, `1A`...); default `1A`. */
+  historyPeriod?: string;
+}
+
+/** The day's P&L: realized from the fills on average cost, unrealized from the broker's positions. */
+export interface DayPnl {
+  realized: number;
+  realizedBySymbol: Record<string, number>;
+  unrealized: number;
+  /** equity − lastEquity: includes both, and price moves of untouched holdings. */
+  daily: number;
+  dailyPct: number;
+  /** Traded notional of the day's fills, and that over equity. */
+  tradedNotional: number;
+  turnover: number;
+}
+
+/** What closingPortfolio returns: `portfolio` and `reconciliation` always; the rest when the details allow it. */
+export interface ClosingPortfolio {
+  portfolio: PortfolioSummary;
+  reconciliation: Reconciliation;
+  pnl?: DayPnl;
+  slippage?: SlippageReport;
+  /** Performance over the account's equity history and the day's fills; null when the broker serves no history. */
+  performance?: PerformanceMetrics | null;
 }
 
 /** Read-only broker activities: clock, snapshot, end-of-day portfolio. */
@@ -36,13 +75,36 @@ export function createSnapshotActivities({ brokerFor }: ActivityDeps) {
       return { account: accountState, positions, openOrders, quotes, assets, clock };
     },
 
-    /** The portfolio now, and how it differs from the positions the day expected. */
-    async closingPortfolio(
-      account: string, expectedQty: Record<string, number>,
-    ): Promise<{ portfolio: PortfolioSummary; reconciliation: Reconciliation }> {
+    /**
+     * The portfolio now and how it differs from the positions the day expected; with `details`, also the day's
+     * realized/unrealized P&L, slippage against arrival prices, and performance over the account's history.
+     */
+    async closingPortfolio(account: string, expectedQty: Record<string, number>, details?: ClosingDetails): Promise<ClosingPortfolio> {
       const broker = brokerFor(account);
       const [accountState, positions] = await Promise.all([broker.getAccount(), broker.getPositions()]);
-      return { portfolio: summarizePortfolio(accountState, positions), reconciliation: reconcile(expectedQty, positions) };
+      const portfolio = summarizePortfolio(accountState, positions);
+      const result: ClosingPortfolio = { portfolio, reconciliation: reconcile(expectedQty, positions) };
+      if (!details) return result;
+
+      const fills = fillsOf(details.orders ?? []);
+      const starting = details.startingPositions ?? [];
+      const realized = realizedPnl(starting, fills);
+      const tradedNotional = fills.reduce((sum, fill) => sum + fill.qty * fill.price, 0);
+      result.pnl = {
+        realized: realized.total, realizedBySymbol: realized.bySymbol, unrealized: portfolio.unrealizedPl,
+        daily: portfolio.dailyPl, dailyPct: portfolio.dailyPlPct,
+        tradedNotional: Math.round(tradedNotional * 100) / 100, turnover: portfolio.equity > 0 ? tradedNotional / portfolio.equity : 0,
+      };
+      result.slippage = slippageReport(fills, details.arrivalPrices ?? {});
+      try {
+        const history = await broker.getPortfolioHistory(details.historyPeriod ?? '1A');
+        result.performance = history ? performanceMetrics(history.points, fills, starting) : null;
+      } catch (error) {
+        // Performance is a report, not a control: a failing history endpoint must not fail the day's close.
+        log.warn('portfolio history unavailable', { error: error instanceof Error ? error.message : String(error) });
+        result.performance = null;
+      }
+      return result;
     },
   };
 }

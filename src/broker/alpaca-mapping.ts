@@ -3,8 +3,10 @@
  * the SDK-error → BrokerError classification. No I/O, so it is unit-testable with plain objects.
  */
 import type { marketData, trading } from '@alpacahq/alpaca-trade-api';
+import type { DailyBar } from '../domain/stats';
 import type {
-  Account, Asset, BrokerOrder, MarketClock, OrderIntent, OrderStatus, OrderType, Position, Quote, Side, TimeInForce,
+  Account, Asset, BrokerOrder, EquityPoint, MarketClock, OrderIntent, OrderStatus, OrderType, PortfolioHistory, Position, Quote, Side,
+  TimeInForce,
 } from '../domain/types';
 import {
   BrokerError, BrokerRejected, BrokerUnauthorized, BrokerUnavailable, DuplicateClientOrderId, NotFound,
@@ -155,10 +157,47 @@ export function quoteFromSnapshot(symbol: string, s: marketData.StockSnapshot | 
   };
 }
 
+const NEW_YORK_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/**
+ * A daily bar from the wire (the SDK passes bars through unparsed, so `t` may be a string or a Date). Alpaca stamps
+ * a daily bar at midnight New York time, so its New York date is the session date. Null for an unusable bar.
+ */
+export function dailyBarFromWire(bar: marketData.StockBar | Record<string, unknown>): DailyBar | null {
+  const raw = bar as Record<string, unknown>;
+  const iso = toIso(raw.t);
+  const close = toNumber(raw.c);
+  if (iso === null || close === null || Number.isNaN(Date.parse(iso))) return null;
+  return {
+    date: NEW_YORK_DATE.format(new Date(iso)),
+    open: toNumber(raw.o) ?? close,
+    high: toNumber(raw.h) ?? close,
+    low: toNumber(raw.l) ?? close,
+    close,
+    volume: toNumber(raw.v) ?? 0,
+  };
+}
+
+/** Portfolio history from the wire: parallel arrays zipped into points; a point without equity (null) is left out. */
+export function portfolioHistoryFromWire(h: trading.PortfolioHistory): PortfolioHistory {
+  const timestamps = Array.isArray(h.timestamp) ? h.timestamp : [];
+  const equity = Array.isArray(h.equity) ? h.equity : [];
+  const profitLoss = Array.isArray(h.profitLoss) ? h.profitLoss : [];
+  const points: EquityPoint[] = [];
+  timestamps.forEach((seconds, i) => {
+    const value = toNumber(equity[i]);
+    const at = toNumber(seconds);
+    if (value === null || at === null) return;
+    points.push({ timestamp: new Date(at * 1000).toISOString(), equity: value, profitLoss: toNumber(profitLoss[i]) ?? 0 });
+  });
+  return { timeframe: String(h.timeframe ?? ''), baseValue: num0(h.baseValue), points };
+}
+
 /** What the broker call was, for the one case where the same status means different things. */
 export type BrokerOperation =
   | 'getAccount' | 'getPositions' | 'listOrders' | 'getOrder' | 'getOrderByClientOrderId' | 'submitOrder'
-  | 'cancelOrder' | 'cancelAllOrders' | 'closePosition' | 'getClock' | 'getAssets' | 'getLatestQuotes';
+  | 'cancelOrder' | 'cancelAllOrders' | 'closePosition' | 'getClock' | 'getAssets' | 'getLatestQuotes'
+  | 'getDailyBars' | 'getPortfolioHistory';
 
 interface ApiErrorLike {
   name?: string;

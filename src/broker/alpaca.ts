@@ -3,10 +3,13 @@
  * client-side rate limiter stay off: Temporal owns retries, and an order POST must never be replayed blindly.
  */
 import { marketData, trading } from '@alpacahq/alpaca-trade-api';
-import type { Account, Asset, BrokerOrder, CancelResult, MarketClock, OrderIntent, Position, Quote } from '../domain/types';
+import type { DailyBar } from '../domain/stats';
+import type {
+  Account, Asset, BrokerOrder, CancelResult, MarketClock, OrderIntent, PortfolioHistory, Position, Quote,
+} from '../domain/types';
 import {
-  accountFromWire, assetFromWire, clockFromWire, orderFromWire, orderRequestFromIntent, positionFromWire,
-  quoteFromSnapshot, toBrokerError, type BrokerOperation,
+  accountFromWire, assetFromWire, clockFromWire, dailyBarFromWire, orderFromWire, orderRequestFromIntent, portfolioHistoryFromWire,
+  positionFromWire, quoteFromSnapshot, toBrokerError, type BrokerOperation,
 } from './alpaca-mapping';
 import { NotFound } from './errors';
 import type { BrokerPort, OrderQuery } from './port';
@@ -31,6 +34,11 @@ export const DEFAULT_DATA_URL = 'https://data.alpaca.markets';
 const SNAPSHOT_CHUNK = 100;
 /** Up to this many symbols, assets are fetched one by one; beyond, the whole list is fetched once. */
 const ASSET_SINGLE_LIMIT = 25;
+/** Symbols per bars request, and bars per page (Alpaca's maximum). */
+const BARS_CHUNK = 100;
+const BARS_PAGE_LIMIT = 10_000;
+/** A guard against a broker that keeps returning a page token. */
+const MAX_BAR_PAGES = 1_000;
 
 /** The connection from APCA_API_KEY_ID, APCA_API_SECRET_KEY, APCA_API_BASE_URL and APCA_API_DATA_URL. */
 export function alpacaConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): AlpacaConnection {
@@ -75,6 +83,7 @@ export function createAlpacaBroker(connection: AlpacaConnection): BrokerPort {
   const clock = new trading.ClockApi(tradingConfig);
   const assets = new trading.AssetsApi(tradingConfig);
   const stocks = new marketData.StockApi(dataConfig);
+  const history = new trading.PortfolioHistoryApi(tradingConfig);
   const secrets = [connection.keyId, connection.secretKey];
 
   async function call<T>(op: BrokerOperation, fn: () => Promise<T>): Promise<T> {
@@ -176,6 +185,46 @@ export function createAlpacaBroker(connection: AlpacaConnection): BrokerPort {
         }
       }
       return out;
+    },
+
+    async getDailyBars(symbols: string[], start: string, end: string): Promise<Record<string, DailyBar[]>> {
+      const wanted = [...new Set(symbols.map((s) => s.toUpperCase()))].sort();
+      const byDate: Record<string, Map<string, DailyBar>> = {};
+      for (const batch of chunks(wanted, BARS_CHUNK)) {
+        let pageToken: string | undefined;
+        for (let page = 0; page < MAX_BAR_PAGES; page++) {
+          const response = await call('getDailyBars', () => stocks.stockBars({
+            symbols: batch.join(','),
+            timeframe: '1Day',
+            start: new Date(start),
+            end: new Date(end),
+            limit: BARS_PAGE_LIMIT,
+            adjustment: 'all',
+            // Historical bars have no delayed_sip feed: the account's default serves them.
+            ...(connection.dataFeed === 'iex' || connection.dataFeed === 'sip' ? { feed: connection.dataFeed } : {}),
+            ...(pageToken ? { pageToken } : {}),
+          }));
+          for (const [symbol, list] of Object.entries(response.bars ?? {})) {
+            const series = (byDate[symbol] ??= new Map());
+            for (const wire of list ?? []) {
+              const bar = dailyBarFromWire(wire);
+              if (bar) series.set(bar.date, bar);
+            }
+          }
+          pageToken = response.nextPageToken ?? undefined;
+          if (!pageToken) break;
+        }
+      }
+      const out: Record<string, DailyBar[]> = {};
+      for (const [symbol, series] of Object.entries(byDate)) {
+        if (series.size > 0) out[symbol] = [...series.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+      }
+      return out;
+    },
+
+    async getPortfolioHistory(period = '1A'): Promise<PortfolioHistory | null> {
+      const wire = await orNull('getPortfolioHistory', () => history.getAccountPortfolioHistory({ period, timeframe: '1D' }));
+      return wire ? portfolioHistoryFromWire(wire) : null;
     },
   };
 }

@@ -1,5 +1,6 @@
+import type { DailyBar } from '../domain/stats';
 import type {
-  Account, Asset, BrokerOrder, CancelResult, MarketClock, OrderIntent, Position, Quote,
+  Account, Asset, BrokerOrder, CancelResult, MarketClock, OrderIntent, PortfolioHistory, Position, Quote,
 } from '../domain/types';
 
 export interface OrderQuery {
@@ -34,4 +35,11 @@ export interface BrokerPort {
   getAssets(symbols: string[]): Promise<Record<string, Asset>>;
   /** Latest quote and trade per symbol; symbols without data are absent. */
   getLatestQuotes(symbols: string[]): Promise<Record<string, Quote>>;
+  /**
+   * Split-adjusted daily bars per symbol for sessions from `start` to `end` (RFC-3339 instants), oldest first, every
+   * page fetched; symbols without bars are absent.
+   */
+  getDailyBars(symbols: string[], start: string, end: string): Promise<Record<string, DailyBar[]>>;
+  /** The account's daily equity history over `period` (Alpaca's `1M`, `1A`...; default `1A`); null when the broker does not serve it. */
+  getPortfolioHistory(period?: string): Promise<PortfolioHistory | null>;
 }

@@ -26,6 +26,10 @@ export function reportJson(report: DayReport): Record<string, unknown> {
     tradingState: report.tradingState,
     stop: report.stop,
     reconciliation: report.reconciliation,
+    pnl: report.pnl ?? null,
+    slippage: report.slippage ?? null,
+    performance: report.performance ?? null,
+    marketData: report.marketData ?? null,
     decisions: report.decisions,
   };
 }
@@ -48,6 +52,10 @@ export function reportText(report: DayReport): string {
     lines.push(`  no trade ${decision.symbol.padEnd(6)} ${decision.reason}`);
   }
   if (report.portfolio) lines.push(portfolioText(report.portfolio));
+  if (report.pnl) {
+    const money = (value: number) => value.toLocaleString('en-US', { style: 'currency', currency: 'USD' });
+    lines.push(`  P&L today ${money(report.pnl.daily)} (realized ${money(report.pnl.realized)}, unrealized ${money(report.pnl.unrealized)}), turnover ${(report.pnl.turnover * 100).toFixed(1)}%`);
+  }
   if (report.reconciliation && report.reconciliation.length > 0) {
     lines.push(`  reconciliation: ${report.reconciliation.length} differences with the broker`);
   }

@@ -53,6 +53,9 @@ export const orderIntentSchema = z.strictObject({
     if (order.type === 'trailing_stop') issue([field], 'fractional or notional orders cannot be trailing stops');
     if ((order.orderClass ?? 'simple') !== 'simple') issue([field], 'fractional or notional orders must be simple orders');
   }
+  if (order.notional !== undefined && order.type !== 'market') issue(['notional'], `notional orders must be market orders, not ${order.type}`);
+  // An OCO is a pair of exits on a held position: the take-profit is the order's own limit.
+  if (order.orderClass === 'oco' && order.type !== 'limit') issue(['type'], `an oco order must be "limit", not "${order.type}"`);
 
   checkLegs(order, issue);
 });
@@ -75,11 +78,13 @@ function checkLegs(order: OrderIntent, issue: (path: (string | number)[], messag
   if (orderClass === 'bracket' && order.timeInForce !== 'day' && order.timeInForce !== 'gtc') {
     issue(['timeInForce'], 'a bracket order must be "day" or "gtc"');
   }
-  // The exits close the entry, so for a buy profit is above the stop (and the entry limit between them); mirrored for a sell.
-  const above = (a: number, b: number) => (order.side === 'buy' ? a > b : a < b);
-  const word = order.side === 'buy' ? 'above' : 'below';
+  // The exits close the entry, so for a buy entry profit is above the stop (and the entry limit between them);
+  // mirrored for a sell. An oco has no entry: it is the exit pair itself, so a sell oco exits a long.
+  const entrySide = orderClass === 'oco' ? (order.side === 'buy' ? 'sell' : 'buy') : order.side;
+  const above = (a: number, b: number) => (entrySide === 'buy' ? a > b : a < b);
+  const word = entrySide === 'buy' ? 'above' : 'below';
   if (takeProfit && stopLoss && !above(takeProfit.limitPrice, stopLoss.stopPrice)) {
-    issue(['takeProfit', 'limitPrice'], `must be ${word} stopLoss.stopPrice for a ${order.side} order`);
+    issue(['takeProfit', 'limitPrice'], `must be ${word} stopLoss.stopPrice for a ${order.side} ${orderClass} order`);
   }
   if (orderClass === 'bracket' && order.limitPrice !== undefined) {
     if (takeProfit && !above(takeProfit.limitPrice, order.limitPrice)) {
@@ -90,7 +95,7 @@ function checkLegs(order: OrderIntent, issue: (path: (string | number)[], messag
     }
   }
   if (stopLoss?.limitPrice !== undefined && above(stopLoss.limitPrice, stopLoss.stopPrice)) {
-    issue(['stopLoss', 'limitPrice'], `must not be ${word} stopLoss.stopPrice: the stop-loss exit is a ${order.side === 'buy' ? 'sell' : 'buy'}`);
+    issue(['stopLoss', 'limitPrice'], `must not be ${word} stopLoss.stopPrice: the stop-loss exit is a ${entrySide === 'buy' ? 'sell' : 'buy'}`);
   }
 }
 

@@ -9,6 +9,7 @@ import {
   type PreTradeCheck, type PreTradeContext,
 } from './risk';
 import { fractionalAllowed, shortingAllowed, sizeSignals, targetQuantity } from './sizing';
+import { correlatedGroups, type SymbolMatrix } from './stats';
 import type {
   Account, Asset, BrokerOrder, DayPlan, OrderIntent, Position, Quote, Rejection, Side, Signal, SymbolDecision,
   TradingState,
@@ -27,6 +28,10 @@ export interface PlanInput {
   sectors: Record<string, string>;
   /** Annualized volatility by symbol, when known. */
   volatility?: Record<string, number>;
+  /** Annualized covariance of daily returns (volatility_target sizing); pairs it lacks count as perfectly correlated. */
+  covariance?: SymbolMatrix;
+  /** Correlation of daily returns (correlation grouping); a symbol absent from it is "correlation unknown". */
+  correlation?: SymbolMatrix;
   config: ExecutionConfig;
   tradingState: TradingState;
   ordersSubmittedToday: number;
@@ -99,7 +104,7 @@ export function planDay(input: PlanInput): DayPlan & { tradingState: TradingStat
     return false;
   });
 
-  for (const sized of sizeSignals(signals, config, input.volatility)) {
+  for (const sized of sizeSignals(signals, config, input.volatility, input.covariance)) {
     const { symbol } = sized;
     const currentQty = held[symbol] ?? 0;
     const pendingQty = pending[symbol] ?? 0;
@@ -198,6 +203,19 @@ function executeCandidates(
     const sector = input.sectors[symbol];
     if (sector !== undefined) sectorGross[sector] = (sectorGross[sector] ?? 0) + Math.abs(qty) * (valuation[symbol] ?? 0);
   }
+  const sectorNet: Record<string, number> = {};
+  for (const [symbol, qty] of Object.entries(positionQty)) {
+    const sector = input.sectors[symbol];
+    if (sector !== undefined) sectorNet[sector] = (sectorNet[sector] ?? 0) + qty * (valuation[symbol] ?? 0);
+  }
+  const groups = input.correlation ? correlatedGroups(input.correlation, config.risk_management.correlation_threshold) : {};
+  const correlationKnown = new Set(input.correlation?.symbols ?? []);
+  const groupGross = new Map<string, number>();
+  for (const members of new Set(Object.values(groups))) {
+    groupGross.set(members.join('+'), members.reduce((sum, member) => sum + Math.abs(positionQty[member] ?? 0) * (valuation[member] ?? 0), 0));
+  }
+  const openBySymbol: Record<string, BrokerOrder[]> = {};
+  for (const order of input.openOrders) (openBySymbol[order.symbol] ??= []).push(order);
   let ordersSoFar = input.ordersSubmittedToday;
   let buyingPower = account.buyingPower;
   const orders: OrderIntent[] = [];
@@ -209,11 +227,21 @@ function executeCandidates(
     const { symbol } = decision;
     const sector = input.sectors[symbol];
     const before = positionQty[symbol] ?? 0;
+    const group = groups[symbol];
+    const groupKey = group?.join('+');
+    const quote = input.quotes[symbol];
+    const limitPrice = config.execution.order_type === 'limit'
+      ? limitPriceFor(side, quote, price, config.execution.limit_offset_bps) : undefined;
     const ctx: PreTradeContext = {
       ...baseContext(input, tradingState, symbol, price, input.assets[symbol], candidate.qty, side, before, candidate.fractional),
       sector,
       otherSectorGross: sector === undefined ? 0 : (sectorGross[sector] ?? 0) - Math.abs(before) * price,
+      otherSectorNet: sector === undefined ? 0 : (sectorNet[sector] ?? 0) - before * price,
       ordersSoFar,
+      correlationKnown: correlationKnown.has(symbol),
+      ...(group ? { correlatedGroup: group, otherGroupGross: (groupGross.get(groupKey!) ?? 0) - Math.abs(before) * price } : {}),
+      ...(limitPrice !== undefined ? { limitPrice } : {}),
+      openOrders: openBySymbol[symbol] ?? [],
     };
     const outcome = runPreTradeChecks(ctx, ORDER_CHECKS);
     decision.checks.push(...outcome.verdicts);
@@ -222,10 +250,6 @@ function executeCandidates(
       continue;
     }
     let qty = outcome.qty;
-
-    const quote = input.quotes[symbol];
-    const limitPrice = config.execution.order_type === 'limit'
-      ? limitPriceFor(side, quote, price, config.execution.limit_offset_bps) : undefined;
     const spends = !candidate.reducing || side === 'buy';
     const costPrice = costPriceFor(side, price, quote, limitPrice);
     if (spends) {
@@ -265,7 +289,11 @@ function executeCandidates(
     buyingPower += spends ? -qty * costPrice : qty * proceedsPriceFor(price, quote, limitPrice);
     const after = roundTo(before + (side === 'buy' ? qty : -qty), FRACTIONAL_SHARE_DECIMALS);
     positionQty[symbol] = after;
-    if (sector !== undefined) sectorGross[sector] = (sectorGross[sector] ?? 0) + (Math.abs(after) - Math.abs(before)) * price;
+    if (sector !== undefined) {
+      sectorGross[sector] = (sectorGross[sector] ?? 0) + (Math.abs(after) - Math.abs(before)) * price;
+      sectorNet[sector] = (sectorNet[sector] ?? 0) + (after - before) * price;
+    }
+    if (groupKey !== undefined) groupGross.set(groupKey, (groupGross.get(groupKey) ?? 0) + (Math.abs(after) - Math.abs(before)) * price);
     ordersSoFar += 1;
     orders.push(valid.order);
     decision.clientOrderId = clientOrderId;

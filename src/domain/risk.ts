@@ -1,8 +1,9 @@
 import type { ExecutionConfig } from '../config-schema';
-import { APPROVE, isResize, toVerdict, type CheckResult } from './check-result';
+import { APPROVE, approveWithNote, isResize, toVerdict, type CheckResult } from './check-result';
 import { exceedsLimit, floorShares, roundTo, roundToCents, FRACTIONAL_SHARE_DECIMALS } from './money';
+import { isOpenStatus } from './orders';
 import { shortingAllowed } from './sizing';
-import type { Account, Asset, CheckVerdict, Side, TradingState } from './types';
+import type { Account, Asset, BrokerOrder, CheckVerdict, Side, TradingState } from './types';
 
 /** Everything a pre-trade check may look at for one proposed order. */
 export interface PreTradeContext {
@@ -23,10 +24,24 @@ export interface PreTradeContext {
   sector: string | undefined;
   /** Gross dollar exposure of the other symbols in this symbol's sector. */
   otherSectorGross: number;
+  /** Signed (long − short) dollar exposure of the other symbols in this symbol's sector; 0 when absent. */
+  otherSectorNet?: number;
   /** Annualized volatility, when known. */
   volatility: number | undefined;
   /** Orders submitted today plus those approved earlier in this plan. */
   ordersSoFar: number;
+  /** Whether this symbol has enough return history to be grouped by correlation; absent means unknown. */
+  correlationKnown?: boolean;
+  /** The symbols (this one included) correlated with it above correlation_threshold, transitively; absent when none. */
+  correlatedGroup?: readonly string[];
+  /** Gross dollar exposure of the other members of the correlated group. */
+  otherGroupGross?: number;
+  /** The order's limit price (limit and stop_limit orders). */
+  limitPrice?: number;
+  /** The order's stop price (stop and stop_limit orders). */
+  stopPrice?: number;
+  /** The broker's open orders in this symbol (any side). */
+  openOrders?: readonly BrokerOrder[];
 }
 
 /** A pure pre-trade check. */
@@ -146,12 +161,19 @@ export const checkPositionSize: PreTradeCheck = (ctx) => {
     `position value $${roundToCents(afterValue)} would exceed max_position_size × equity $${roundToCents(cap)}`);
 };
 
-/** POSITION_RISK_EXCEEDED: |weight| × annualized volatility above max_position_risk, when volatility is known. */
+/**
+ * POSITION_RISK_EXCEEDED: |weight| × annualized volatility above max_position_risk. Without a volatility the check
+ * passes with VOLATILITY_UNKNOWN, so the verdict shows the limit was not applied.
+ */
 export const checkPositionRisk: PreTradeCheck = (ctx) => {
   const sigma = ctx.volatility;
   const price = ctx.price ?? 0;
   const equity = ctx.account.equity;
-  if (sigma === undefined || !(sigma > 0) || !(equity > 0) || isRiskReducing(ctx)) return APPROVE;
+  if (isRiskReducing(ctx)) return APPROVE;
+  if (sigma === undefined || !(sigma > 0) || !Number.isFinite(sigma)) {
+    return approveWithNote('VOLATILITY_UNKNOWN', `no volatility for ${ctx.symbol} (too few daily bars): max_position_risk not applied`);
+  }
+  if (!(equity > 0)) return APPROVE;
   const budget = ctx.config.risk_management.max_position_risk;
   const risk = ((Math.abs(resultingQty(ctx)) * price) / equity) * sigma;
   if (!exceedsLimit(risk, budget)) return APPROVE;
@@ -161,13 +183,83 @@ export const checkPositionRisk: PreTradeCheck = (ctx) => {
 
 /** SECTOR_EXPOSURE_EXCEEDED: gross sector exposure after a risk-increasing order above max_sector_exposure × equity. */
 export const checkSectorExposure: PreTradeCheck = (ctx) => {
-  if (ctx.sector === undefined || isRiskReducing(ctx)) return APPROVE;
+  if (ctx.sector === undefined) return approveWithNote('SECTOR_UNKNOWN', `no GICS sector for ${ctx.symbol}: sector limits not applied`);
+  if (isRiskReducing(ctx)) return APPROVE;
   const price = ctx.price ?? 0;
   const cap = ctx.config.risk_management.max_sector_exposure * ctx.account.equity;
   const gross = ctx.otherSectorGross + Math.abs(resultingQty(ctx)) * price;
   if (!exceedsLimit(gross, cap)) return APPROVE;
   return resizeOrReject(ctx, qtyWithin(ctx, (cap - ctx.otherSectorGross) / price), 'SECTOR_EXPOSURE_EXCEEDED',
     `${ctx.sector} gross exposure $${roundToCents(gross)} would exceed max_sector_exposure × equity $${roundToCents(cap)}`);
+};
+
+/**
+ * SECTOR_NET_EXPOSURE_EXCEEDED: |long − short| of the sector after the order above max_sector_net_exposure × equity.
+ * The net limit is directional, so it applies to any order that raises |net| (covering a short in a net-long sector
+ * too); an order that lowers |net| always passes, even above the cap.
+ */
+export const checkSectorNetExposure: PreTradeCheck = (ctx) => {
+  if (ctx.sector === undefined) return approveWithNote('SECTOR_UNKNOWN', `no GICS sector for ${ctx.symbol}: sector limits not applied`);
+  const price = ctx.price ?? 0;
+  const cap = ctx.config.risk_management.max_sector_net_exposure * ctx.account.equity;
+  const other = ctx.otherSectorNet ?? 0;
+  const before = other + ctx.positionQty * price;
+  const after = other + resultingQty(ctx) * price;
+  if (!exceedsLimit(Math.abs(after), cap) || Math.abs(after) <= Math.abs(before)) return APPROVE;
+  // Moving one way, |net| grows monotonically once past zero: the largest quantity keeping |net| within max(cap, |before|).
+  const direction = ctx.side === 'buy' ? 1 : -1;
+  const allowed = Math.min(ctx.qty, floorShares(Math.max(0, (Math.max(cap, Math.abs(before)) - direction * before) / price), ctx.fractional));
+  return resizeOrReject(ctx, allowed, 'SECTOR_NET_EXPOSURE_EXCEEDED',
+    `${ctx.sector} net exposure $${roundToCents(after)} would exceed max_sector_net_exposure × equity $${roundToCents(cap)}`);
+};
+
+/**
+ * CORRELATED_EXPOSURE_EXCEEDED: gross exposure of the symbol's correlated group (symbols whose return correlation
+ * exceeds correlation_threshold, joined transitively) after a risk-increasing order above max_correlated_exposure ×
+ * equity. A symbol without return history passes with CORRELATION_UNKNOWN.
+ */
+export const checkCorrelatedExposure: PreTradeCheck = (ctx) => {
+  const { correlation_threshold: threshold, max_correlated_exposure: share } = ctx.config.risk_management;
+  if (ctx.correlationKnown !== true) {
+    return approveWithNote('CORRELATION_UNKNOWN', `no return history for ${ctx.symbol} (too few daily bars): correlated exposure not checked`);
+  }
+  const group = ctx.correlatedGroup;
+  if (!group || group.length < 2) return approveWithNote('OK', `${ctx.symbol} is not correlated above ${threshold} with any symbol in the universe`);
+  if (isRiskReducing(ctx)) return APPROVE;
+  const price = ctx.price ?? 0;
+  const cap = share * ctx.account.equity;
+  const other = ctx.otherGroupGross ?? 0;
+  const gross = other + Math.abs(resultingQty(ctx)) * price;
+  if (!exceedsLimit(gross, cap)) return APPROVE;
+  return resizeOrReject(ctx, qtyWithin(ctx, (cap - other) / price), 'CORRELATED_EXPOSURE_EXCEEDED',
+    `group ${group.join('+')} (ρ > ${threshold}) gross exposure $${roundToCents(gross)} would exceed max_correlated_exposure × equity $${roundToCents(cap)}`);
+};
+
+/**
+ * PRICE_COLLAR: a limit or stop price further than price_collar_pct from the reference (last) price is refused, a
+ * guard against a stale or fat-fingered price. Market orders carry no price and pass.
+ */
+export const checkPriceCollar: PreTradeCheck = (ctx) => {
+  const reference = ctx.price ?? 0;
+  const collar = ctx.config.risk_management.price_collar_pct;
+  for (const [field, value] of [['limit', ctx.limitPrice], ['stop', ctx.stopPrice]] as const) {
+    if (value === undefined) continue;
+    const deviation = Math.abs(value - reference) / reference;
+    if (!(reference > 0) || exceedsLimit(deviation, collar)) {
+      return { ok: false, code: 'PRICE_COLLAR', detail: `${field} price $${value} is ${roundTo(deviation * 100, 2)}% from the last price $${reference}; price_collar_pct is ${roundTo(collar * 100, 4)}%` };
+    }
+  }
+  return APPROVE;
+};
+
+/** DUPLICATE_INTENT: an open order for the same symbol and side already exists at the broker. */
+export const checkDuplicateIntent: PreTradeCheck = (ctx) => {
+  const open = (ctx.openOrders ?? []).find((order) => order.symbol === ctx.symbol && order.side === ctx.side && isOpenStatus(order.status));
+  if (!open) return APPROVE;
+  return {
+    ok: false, code: 'DUPLICATE_INTENT',
+    detail: `open ${open.side} order ${open.clientOrderId || open.id} (${open.status}, qty ${open.qty ?? `$${open.notional}`}, filled ${open.filledQty}) already exists for ${ctx.symbol}`,
+  };
 };
 
 /** The checks in the order they run: cheap gates first, then the price, then the resizing limits. */
@@ -177,12 +269,16 @@ export const PRE_TRADE_CHECKS: ReadonlyArray<readonly [string, PreTradeCheck]> =
   ['restricted_symbol', checkRestrictedSymbol],
   ['asset_tradable', checkAssetTradable],
   ['price', checkPrice],
+  ['duplicate_intent', checkDuplicateIntent],
+  ['price_collar', checkPriceCollar],
   ['shorting', checkShorting],
   ['orders_per_day', checkOrdersPerDay],
   ['order_notional', checkOrderNotional],
   ['position_size', checkPositionSize],
   ['position_risk', checkPositionRisk],
   ['sector_exposure', checkSectorExposure],
+  ['sector_net_exposure', checkSectorNetExposure],
+  ['correlated_exposure', checkCorrelatedExposure],
 ];
 
 /** Outcome of all pre-trade checks on one order. */

@@ -1,5 +1,6 @@
 import type { ExecutionConfig } from '../config-schema';
 import { floorShares, roundTo } from './money';
+import { matrixIndex, type SymbolMatrix } from './stats';
 import type { Account, Asset, Signal } from './types';
 
 /** A signal turned into a target portfolio weight (signed share of equity), with why. */
@@ -25,10 +26,15 @@ export function passesThreshold(strength: number, config: ExecutionConfig): bool
  * - signal_proportional: strength × max_position_size.
  * - equal_weight: sign × min(max_position_size, 1/N) over the N passing signals.
  * - inverse_volatility: sign × min(max_position_size, (1/σ) / Σ(1/σ)) over passing signals with a known σ.
- * - volatility_target: strength × max_position_risk / σ, so |weight| × σ stays within the position risk budget.
+ * - volatility_target: the signal_proportional weights of the symbols with a known σ, scaled by one factor k so the
+ *   portfolio's annualized volatility sqrt(wᵀΣw) equals position_sizing.target_volatility, then each capped at
+ *   ±max_position_size (a cap only lowers the volatility). Σ is `covariance`; a pair it lacks is taken as perfectly
+ *   correlated (σᵢσⱼ), the conservative guess. Held symbols without a signal are not part of the scaled set.
  * The two volatility methods fall back to signal_proportional for a symbol without a usable σ.
  */
-export function sizeSignals(signals: Signal[], config: ExecutionConfig, volatility: Record<string, number> = {}): SizedSignal[] {
+export function sizeSignals(
+  signals: Signal[], config: ExecutionConfig, volatility: Record<string, number> = {}, covariance?: SymbolMatrix,
+): SizedSignal[] {
   const { method, max_position_size: maxWeight } = config.position_sizing;
   const passing = signals.filter((signal) => passesThreshold(signal.strength, config));
   const volOf = (symbol: string): number | undefined => {
@@ -40,6 +46,9 @@ export function sizeSignals(signals: Signal[], config: ExecutionConfig, volatili
     return sigma === undefined ? sum : sum + 1 / sigma;
   }, 0);
   const threshold = config.execution.signal_threshold;
+  const scaling = method === 'volatility_target'
+    ? volatilityTargetScale(passing.filter((signal) => volOf(signal.symbol) !== undefined), config, volOf, covariance)
+    : null;
 
   return signals.map((signal): SizedSignal => {
     const { symbol, strength } = signal;
@@ -67,13 +76,57 @@ export function sizeSignals(signals: Signal[], config: ExecutionConfig, volatili
       }
       case 'volatility_target': {
         const sigma = volOf(symbol);
-        if (sigma === undefined) return proportional(`${method}: no volatility for ${symbol}, fell back to signal_proportional: `);
-        const budget = config.risk_management.max_position_risk;
-        const weight = clampWeight((strength * budget) / sigma, maxWeight);
-        return { symbol, strength, weight, passed: true, code: 'VOLATILITY_TARGET', detail: `weight = ${strength} × max_position_risk ${budget} / σ ${sigma}, within ±${maxWeight}` };
+        if (sigma === undefined || scaling === null) return proportional(`${method}: no volatility for ${symbol}, fell back to signal_proportional: `);
+        const weight = clampWeight(scaling.k * strength * maxWeight, maxWeight);
+        return {
+          symbol, strength, weight, passed: true, code: 'VOLATILITY_TARGET',
+          detail: `weight = k ${roundTo(scaling.k, 6)} × ${strength} × max_position_size ${maxWeight}, within ±${maxWeight}; `
+            + `k = target_volatility ${config.position_sizing.target_volatility} / unscaled portfolio σ ${roundTo(scaling.unscaledVol, 6)}`
+            + ` (σ after caps ${roundTo(scaling.cappedVol, 6)} over ${scaling.count} symbols)`,
+        };
       }
     }
   });
+}
+
+/** The factor k of volatility_target sizing and the portfolio volatility before and after the caps. */
+interface VolatilityScale {
+  k: number;
+  unscaledVol: number;
+  cappedVol: number;
+  count: number;
+}
+
+/** sqrt(wᵀΣw) for weights over symbols, Σ from the covariance matrix or σᵢσⱼ where it has no value. */
+export function portfolioVolatility(
+  weights: ReadonlyArray<readonly [string, number]>, volOf: (symbol: string) => number | undefined, covariance?: SymbolMatrix,
+): number {
+  const index = covariance ? matrixIndex(covariance) : new Map<string, number>();
+  const rows = weights.map(([symbol]) => index.get(symbol));
+  const sigmas = weights.map(([symbol]) => volOf(symbol) ?? 0);
+  let variance = 0;
+  weights.forEach(([, wa], i) => {
+    const row = rows[i] === undefined ? undefined : covariance!.values[rows[i]];
+    weights.forEach(([, wb], j) => {
+      const column = rows[j];
+      let cov = row && column !== undefined ? row[column]! : Number.NaN;
+      if (!Number.isFinite(cov)) cov = sigmas[i]! * sigmas[j]!;
+      variance += wa * wb * cov;
+    });
+  });
+  return Math.sqrt(Math.max(0, variance));
+}
+
+function volatilityTargetScale(
+  signals: Signal[], config: ExecutionConfig, volOf: (symbol: string) => number | undefined, covariance?: SymbolMatrix,
+): VolatilityScale | null {
+  const maxWeight = config.position_sizing.max_position_size;
+  const unscaled = signals.map((signal) => [signal.symbol, signal.strength * maxWeight] as const);
+  const unscaledVol = portfolioVolatility(unscaled, volOf, covariance);
+  if (!(unscaledVol > 0)) return null;
+  const k = config.position_sizing.target_volatility / unscaledVol;
+  const capped = unscaled.map(([symbol, weight]) => [symbol, clampWeight(k * weight, maxWeight)] as const);
+  return { k, unscaledVol, cappedVol: portfolioVolatility(capped, volOf, covariance), count: signals.length };
 }
 
 // Rounding to 10 decimals drops float residue (0.8 × 0.1 = 0.08000000000000002) that would only clutter decisions.

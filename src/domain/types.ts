@@ -116,6 +116,23 @@ export interface BrokerOrder {
   updatedAt: string | null;
 }
 
+/** One point of the account's equity history. */
+export interface EquityPoint {
+  /** Start of the period, RFC-3339. */
+  timestamp: string;
+  equity: number;
+  /** Profit or loss since the base value. */
+  profitLoss: number;
+}
+
+/** The account's equity over time (Alpaca's portfolio history), oldest first; points without data are left out. */
+export interface PortfolioHistory {
+  /** Period length, e.g. `1D`. */
+  timeframe: string;
+  baseValue: number;
+  points: EquityPoint[];
+}
+
 export interface CancelResult {
   orderId: string;
   status: number;

@@ -1,20 +1,23 @@
 /**
  * The admin API for tests, outside /v2: no auth, loopback callers only.
  *
- *   POST   /admin/faults     {route: 'POST /v2/orders', kind, count?, latencyMs?}  arm a fault (count defaults to 1)
- *   GET    /admin/faults                                                        armed faults
- *   DELETE /admin/faults                                                        clear all
+ *   POST   /admin/faults     {route, kind, rate?, count?, latencyMs?} | {spec}   arm a fault (kinds: error-500, error-503,
+ *                            rate-limit, latency, reset, lose-response; count defaults to 1, or unlimited with a rate)
+ *   GET    /admin/faults                                                        armed faults (with ids and hits)
+ *   DELETE /admin/faults[/:id]                                                  clear all, or one
+ *   POST   /admin/rate-limit {limit?, enforce?, reset?}                         change the request budget at run time
  *   GET    /admin/orders?account=KEYID                                          every order ever created for a key
  *   POST   /admin/prices     {symbol, price}                                    pin a price (null unpins)
+ *   GET    /admin/market?symbols=A,B                                            the model behind the prices (sector, beta, vols)
  *   POST   /admin/fill-mode  {mode: 'hold' | 'auto', account?}                  hold leaves orders open (one key or all)
  *   POST   /admin/tick                                                          run the matcher now, ignoring latency
- *   POST   /admin/clock      {time?, advanceMs?, freeze?, reset?}               move simulated time
+ *   POST   /admin/clock      {time?, advanceMs?, freeze?, speed?, reset?}       move simulated time, change its speed
  *   POST   /admin/accounts/reset {account}                                      forget a key's account and orders
- *   GET    /admin/state                                                         clock, fill mode, open-order count
+ *   GET    /admin/state                                                         clock, fill mode, open-order count, config
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errorResult, queryOf } from './http';
-import { FAULT_KINDS, type FaultKind } from './faults';
+import { parseFaultSpec, validateFaultRule, type Fault } from './faults';
 import { invalid, notFound } from './sim-error';
 import type { SimState } from './state';
 import { orderJson, quoteJson } from './wire';
@@ -37,6 +40,7 @@ export function registerAdminRoutes(app: FastifyInstance, state: SimState): void
         }
         try {
           const result = handler(req);
+          state.commit();
           if (result.status === 204 || result.body === undefined) return reply.code(result.status ?? 204).send();
           return reply.code(result.status ?? 200).send(result.body);
         } catch (error) {
@@ -47,29 +51,55 @@ export function registerAdminRoutes(app: FastifyInstance, state: SimState): void
     });
   };
 
+  const faultJson = (f: Fault) => ({ ...f, remaining: Number.isFinite(f.remaining) ? f.remaining : null });
+
   admin('POST', '/admin/faults', (req) => {
     const b = bodyOf(req);
-    if (typeof b.route !== 'string' || b.route.trim() === '') throw invalid('route is required');
-    if (typeof b.kind !== 'string' || !(FAULT_KINDS as readonly string[]).includes(b.kind)) {
-      throw invalid(`kind must be one of ${FAULT_KINDS.join(', ')}`);
+    let rule;
+    try {
+      rule = typeof b.spec === 'string' ? parseFaultSpec(b.spec) : validateFaultRule(b);
+    } catch (error) {
+      throw invalid((error as Error).message);
     }
-    if (b.count !== undefined && typeof b.count !== 'number') throw invalid('count must be a number');
-    if (b.latencyMs !== undefined && (typeof b.latencyMs !== 'number' || b.latencyMs < 0)) throw invalid('latencyMs must be a number >= 0');
-    const fault = state.faults.add({
-      route: b.route, kind: b.kind as FaultKind,
-      ...(typeof b.count === 'number' ? { count: b.count } : {}),
-      ...(typeof b.latencyMs === 'number' ? { latencyMs: b.latencyMs } : {}),
-    });
-    return { status: 201, body: { ...fault, remaining: Number.isFinite(fault.remaining) ? fault.remaining : null } };
+    if (typeof b.spec !== 'string' && (typeof b.route !== 'string' || b.route.trim() === '')) throw invalid('route is required');
+    return { status: 201, body: faultJson(state.faults.add(rule)) };
   });
 
-  admin('GET', '/admin/faults', () => ({
-    body: state.faults.list().map((f) => ({ ...f, remaining: Number.isFinite(f.remaining) ? f.remaining : null })),
-  }));
+  admin('GET', '/admin/faults', () => ({ body: state.faults.list().map(faultJson) }));
 
   admin('DELETE', '/admin/faults', () => {
     state.faults.clear();
     return { status: 204 };
+  });
+
+  admin('DELETE', '/admin/faults/:id', (req) => {
+    const id = Number((req.params as { id?: string }).id);
+    if (!state.faults.remove(id)) throw notFound(`no fault ${String(id)}`);
+    return { status: 204 };
+  });
+
+  admin('POST', '/admin/rate-limit', (req) => {
+    const b = bodyOf(req);
+    if (b.limit !== undefined) {
+      if (typeof b.limit !== 'number' || !Number.isInteger(b.limit) || b.limit < 1) throw invalid('limit must be a whole number >= 1');
+      state.limiter.limit = b.limit;
+    }
+    if (b.enforce !== undefined) {
+      if (typeof b.enforce !== 'boolean') throw invalid('enforce must be a boolean');
+      state.limiter.enforce = b.enforce;
+    }
+    if (b.reset === true) state.limiter.clear();
+    return { body: { limit: state.limiter.limit, enforce: state.limiter.enforce } };
+  });
+
+  admin('GET', '/admin/market', (req) => {
+    const symbols = (queryOf(req).symbols ?? '').split(',').map((x) => x.trim().toUpperCase()).filter((x) => x !== '');
+    const out: Record<string, unknown> = {};
+    for (const symbol of symbols) {
+      if (!state.universe.find(symbol)) throw notFound(`symbol not found: ${symbol}`);
+      out[symbol] = state.market.describe(symbol);
+    }
+    return { body: out };
   });
 
   admin('GET', '/admin/orders', (req) => {
@@ -120,6 +150,10 @@ export function registerAdminRoutes(app: FastifyInstance, state: SimState): void
       else state.time.setRunning(ms);
     } else if (b.freeze === true) state.time.freeze(state.time.now());
     else if (b.freeze === false) state.time.freeze(null);
+    if (b.speed !== undefined) {
+      if (typeof b.speed !== 'number' || !(b.speed > 0) || !Number.isFinite(b.speed)) throw invalid('speed must be a number > 0');
+      state.time.setSpeed(b.speed);
+    }
     if (b.advanceMs !== undefined) {
       if (typeof b.advanceMs !== 'number' || !Number.isFinite(b.advanceMs)) throw invalid('advanceMs must be a number');
       state.time.advance(b.advanceMs);

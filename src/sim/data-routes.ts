@@ -90,6 +90,11 @@ export function registerDataRoutes(route: Register, state: SimState): void {
     return { body: { symbol: a.symbol, quote: quoteJson(market.quote(a.symbol, now()), a.exchange) } };
   });
 
+  route('GET', '/v2/stocks/:symbol/bars/latest', (req) => {
+    const a = single(paramOf(req, 'symbol'));
+    return { body: { symbol: a.symbol, bar: barJson(market.minuteBar(a.symbol, now())) } };
+  });
+
   route('GET', '/v2/stocks/:symbol/snapshot', (req) => {
     const a = single(paramOf(req, 'symbol'));
     return { body: { symbol: a.symbol, ...snapshot(a, now()) } };

@@ -3,7 +3,17 @@
  * to by the real `@alpacahq/alpaca-trade-api` client. See `admin.ts` for the test hooks.
  */
 import { buildServer } from './server';
+import { marketClock } from './calendar';
+import { validateFaultRule, type FaultRule } from './faults';
 import { createState, type SimState } from './state';
+
+export type { FaultRule } from './faults';
+
+function instantOf(start: string | number): number {
+  const ms = typeof start === 'number' ? start : Date.parse(start);
+  if (!Number.isFinite(ms)) throw new Error(`start must be an ISO-8601 instant, got ${String(start)}`);
+  return ms;
+}
 
 export interface SimulatorOptions {
   /** 0 = ephemeral; default 8900. */
@@ -24,10 +34,18 @@ export interface SimulatorOptions {
   multiplier?: number;
   /** Shown in X-RateLimit-Limit; default 200. */
   rateLimitPerMinute?: number;
-  /** Answer 429 past the per-key limit; default false. */
+  /** Answer 429 past the per-key limit; default false here (tests make many requests), on in `tradeflow sim`. */
   enforceRateLimit?: boolean;
   /** Constituents CSV; default data/sp500-constituents.csv. */
   universeCsv?: string;
+  /** Simulated ms per real ms (3600 plays a 6.5-hour session in 6.5 s); default 1. */
+  clockSpeed?: number;
+  /** Start the simulated clock at this instant (ISO string or epoch ms); default now, or where a state file stopped. */
+  start?: string | number;
+  /** Keep accounts, orders, fills and positions in this SQLite file (write-through); default in memory. */
+  stateFile?: string;
+  /** Faults armed from the start, e.g. `[{ route: 'POST /v2/orders', kind: 'error-503', rate: 0.2 }]`. */
+  faults?: FaultRule[];
 }
 
 export interface RunningSimulator {
@@ -50,17 +68,38 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     rateLimitPerMinute: options.rateLimitPerMinute ?? 200,
     enforceRateLimit: options.enforceRateLimit ?? false,
     ...(options.universeCsv !== undefined ? { universeCsv: options.universeCsv } : {}),
+    ...(options.clockSpeed !== undefined ? { clockSpeed: options.clockSpeed } : {}),
+    ...(options.start !== undefined ? { startAt: instantOf(options.start) } : {}),
+    ...(options.stateFile !== undefined ? { stateFile: options.stateFile } : {}),
+    ...(options.faults !== undefined ? { faults: options.faults.map(validateFaultRule) } : {}),
   });
   const app = buildServer(state);
   const host = options.host ?? '127.0.0.1';
-  await app.listen({ host, port: options.port ?? 8900 });
+  try {
+    await app.listen({ host, port: options.port ?? 8900 });
+  } catch (error) {
+    state.close();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 8900);
 
   const tickMs = Math.min(50, Math.max(5, Math.floor(fillLatencyMs / 2)));
+  let lastTick = state.time.now();
   const ticker = setInterval(() => {
     try {
-      state.engine.step(state.time.now());
+      const now = state.time.now();
+      // A fast clock can jump past the open or the close between ticks: step at the boundary first, so orders
+      // fill at the open and day orders expire at the close, not a simulated minute later.
+      if (now > lastTick) {
+        const clock = marketClock(state.config.market, lastTick);
+        for (const boundary of [clock.nextOpen, clock.nextClose].sort((x, y) => x - y)) {
+          if (boundary > lastTick && boundary < now) state.engine.step(boundary);
+        }
+      }
+      state.engine.step(now);
+      lastTick = Math.max(lastTick, now);
+      state.commit();
     } catch {
       // A matcher bug must not take the server down; the next tick retries.
     }
@@ -76,6 +115,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       closed = true;
       clearInterval(ticker);
       await app.close();
+      state.commit();
+      state.close();
     },
   };
 }

@@ -1,18 +1,45 @@
 /**
- * The simulated market: a seeded, deterministic price path per symbol as a pure function of time, with quotes,
- * trades and bars derived from it. Prices follow a mean-reverting daily random walk (so they stay near each
- * symbol's base price of 20–500) and, within a session, a Brownian bridge from the open to the close.
- * An admin-set price pins a symbol until cleared.
+ * The simulated market: seeded, deterministic prices for the universe as a pure function of (seed, symbol, time).
+ *
+ * Daily closes follow a factor model on the NYSE calendar: each trading day's log return of a stock is
+ * `beta × market + loading × sector + idio`, with one market factor, one factor per GICS sector, a per-stock idio
+ * volatility, and a slow market-wide volatility regime; a weak pull toward each stock's base price keeps levels
+ * plausible over decades. Within a session, the price runs from the open (the previous close plus a gap) to the
+ * close along a seeded Brownian bridge, held inside the day's high and low so intraday prices, minute bars and the
+ * daily bar agree. Outside the session the price stays at the close (`real`) or drifts toward the next open along
+ * another bridge (`always-open`, where every instant trades). Bars follow the calendar in both modes.
+ * An admin-set price pins a symbol's quotes and trades until cleared.
  */
 import {
-  addDays, daysBetween, etInstant, etParts, regularSession, type MarketMode, type Session,
+  addDays, daysBetween, etInstant, etParts, isTradingDay, regularSession, type MarketMode, type Session,
 } from './calendar';
-import { normal, unit, hash32 } from './random';
+import { hash32, normal, unit } from './random';
 import type { Universe } from './universe';
 
 const ANCHOR_DATE = '2025-01-02';
-const BRIDGE_TERMS = 48;
-const MEAN_REVERSION = 0.99;
+const BRIDGE_TERMS = 24;
+/** Daily pull toward the base price: a half-life of about 3 years of trading days. */
+const MEAN_REVERSION = 0.999;
+/** Samples of the session path that define a day's high and low. */
+const DAY_GRID = 12;
+const MARKET_VOL = 0.0095;
+const DAY_CACHE_LIMIT = 250_000;
+
+/** Per-sector character: mean beta, sector-factor volatility and typical idio volatility (daily). */
+const SECTORS: Readonly<Record<string, { beta: number; factorVol: number; idioVol: number }>> = {
+  'Information Technology': { beta: 1.2, factorVol: 0.0085, idioVol: 0.016 },
+  'Communication Services': { beta: 1.1, factorVol: 0.008, idioVol: 0.016 },
+  'Consumer Discretionary': { beta: 1.15, factorVol: 0.007, idioVol: 0.017 },
+  'Consumer Staples': { beta: 0.6, factorVol: 0.006, idioVol: 0.010 },
+  Energy: { beta: 0.9, factorVol: 0.012, idioVol: 0.014 },
+  Financials: { beta: 1.1, factorVol: 0.0075, idioVol: 0.012 },
+  'Health Care': { beta: 0.8, factorVol: 0.007, idioVol: 0.014 },
+  Industrials: { beta: 1.05, factorVol: 0.007, idioVol: 0.012 },
+  Materials: { beta: 1.0, factorVol: 0.008, idioVol: 0.013 },
+  'Real Estate': { beta: 0.85, factorVol: 0.008, idioVol: 0.012 },
+  Utilities: { beta: 0.5, factorVol: 0.0065, idioVol: 0.010 },
+};
+const OTHER_SECTOR = { beta: 1, factorVol: 0.007, idioVol: 0.014 };
 
 export interface SimQuote {
   bid: number;
@@ -40,9 +67,47 @@ export interface SimBar {
   vw: number;
 }
 
-interface SymbolModel {
+/** The parameters behind one symbol's prices (`GET /admin/market`). */
+export interface SymbolModel {
+  symbol: string;
+  sector: string;
+  beta: number;
+  sectorLoading: number;
+  /** Daily volatility of the stock-specific part. */
+  idioVol: number;
+  /** Daily volatility of the close-to-close return, all parts together, at an average regime. */
+  dailyVol: number;
+  annualVol: number;
+  basePrice: number;
+  avgVolume: number;
+  spreadBps: number;
+}
+
+interface Model extends SymbolModel {
   logBase: number;
+  sectorFactorVol: number;
+}
+
+/** One day's shared draws: whether it trades, the volatility regime, market and sector factor returns. */
+interface DayFactors {
+  trading: boolean;
+  regime: number;
+  market: number;
+  sectors: Map<string, number>;
+}
+
+/** One symbol's session: where it opens and closes, and the sampled path that fixes its high and low. */
+interface DayPath {
+  k: number;
+  session: Session;
+  logOpen: number;
+  logClose: number;
   sigma: number;
+  /** Log prices at DAY_GRID + 1 equally spaced instants, unclamped. */
+  grid: number[];
+  logHigh: number;
+  logLow: number;
+  volume: number;
 }
 
 /** Rounds to cents. */
@@ -50,9 +115,13 @@ export function cents(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
+const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
+
 export class Market {
-  private readonly models = new Map<string, SymbolModel>();
+  private readonly models = new Map<string, Model>();
+  private readonly factors = new Map<number, DayFactors>();
   private readonly closes = new Map<string, { forward: number[]; backward: number[] }>();
+  private readonly days = new Map<string, DayPath>();
   private readonly bridges = new Map<string, number[]>();
   private readonly pinned = new Map<string, number>();
 
@@ -68,10 +137,15 @@ export class Market {
     else this.pinned.set(symbol, price);
   }
 
-  /** The session a calendar date trades in under this mode; always-open trades round the clock every day. */
+  /** The regular session of a date on the NYSE calendar (both modes: bars follow the calendar). */
   session(date: string): Session | null {
-    if (this.mode === 'real') return regularSession(date);
-    return { date, open: etInstant(date, 0, 0), close: etInstant(addDays(date, 1), 0, 0) };
+    return regularSession(date);
+  }
+
+  /** The model behind a symbol's prices. */
+  describe(symbol: string): SymbolModel {
+    const { logBase: _b, sectorFactorVol: _s, ...m } = this.model(symbol);
+    return m;
   }
 
   /** The mid price at an instant. */
@@ -88,7 +162,11 @@ export class Market {
 
   quote(symbol: string, ms: number): SimQuote {
     const mid = this.mid(symbol, ms);
-    const spread = Math.max(0.01, cents(mid * 0.0004));
+    const m = this.model(symbol);
+    const second = Math.floor(ms / 1000);
+    // The spread breathes a little from second to second around the symbol's typical width.
+    const bps = m.spreadBps * (0.75 + 0.5 * unit(this.seed, symbol, second, 'sp'));
+    const spread = Math.max(0.01, cents((mid * bps) / 10_000));
     const bid = Math.max(0.01, cents(mid - spread / 2));
     const ask = cents(bid + spread);
     const minute = Math.floor(ms / 60_000);
@@ -110,7 +188,7 @@ export class Market {
     };
   }
 
-  /** The close of the last session that ended before `ms` (Alpaca's lastday_price). */
+  /** The close of the last session that ended at or before `ms` (Alpaca's lastday_price). */
   previousClose(symbol: string, ms: number): number {
     const session = this.previousSessionOf(ms);
     return cents(Math.exp(this.logClose(symbol, daysBetween(ANCHOR_DATE, session.date))));
@@ -120,20 +198,33 @@ export class Market {
   bars(symbol: string, minutes: number, start: number, end: number, limit: number, now: number): SimBar[] {
     end = Math.min(end, now);
     const out: SimBar[] = [];
+    if (end < start || limit <= 0) return out;
+    if (minutes >= 1440) {
+      let date = etParts(start).date;
+      const lastDate = etParts(end).date;
+      for (; date <= lastDate && out.length < limit; date = addDays(date, 1)) {
+        const session = this.session(date);
+        if (!session || session.open > now) continue;
+        const stamp = etInstant(date, 0, 0);
+        if (stamp >= start && stamp <= end) out.push(this.daily(symbol, session, now));
+      }
+      return out;
+    }
+    const step = minutes * 60_000;
+    if (this.mode === 'always-open') {
+      for (let t = Math.ceil(start / step) * step; t <= end && t < now && out.length < limit; t += step) {
+        out.push(this.bar(symbol, t, Math.min(t + step, now)));
+      }
+      return out;
+    }
     let date = etParts(start).date;
     const lastDate = etParts(end).date;
-    for (let guard = 0; guard < 20_000 && date <= lastDate && out.length < limit; guard++, date = addDays(date, 1)) {
+    for (; date <= lastDate && out.length < limit; date = addDays(date, 1)) {
       const session = this.session(date);
       if (!session) continue;
-      if (minutes >= 1440) {
-        const stamp = etInstant(session.date, 0, 0);
-        if (stamp >= start && stamp <= end && session.open <= now) out.push(this.daily(symbol, session, now));
-        continue;
-      }
-      const step = minutes * 60_000;
-      for (let t = session.open; t < session.close && out.length < limit; t += step) {
+      for (let t = session.open; t < session.close && t < now && out.length < limit; t += step) {
         if (t < start || t > end) continue;
-        out.push(this.bar(symbol, t, Math.min(t + step, session.close, now), session));
+        out.push(this.bar(symbol, t, Math.min(t + step, session.close, now)));
       }
     }
     return out;
@@ -151,46 +242,78 @@ export class Market {
     return this.daily(symbol, this.previousSessionOf(ms), ms);
   }
 
-  /** A session's bar up to `now`, stamped at midnight ET as Alpaca stamps daily bars. */
-  private daily(symbol: string, session: Session, now: number): SimBar {
-    const bar = this.bar(symbol, session.open, Math.min(session.close, now), session);
-    return { ...bar, t: etInstant(session.date, 0, 0) };
-  }
-
   /** The last completed minute's bar. */
   minuteBar(symbol: string, ms: number): SimBar {
     const at = this.lastTradeTime(ms);
     const start = Math.floor(at / 60_000) * 60_000 - 60_000;
-    const session = this.session(etParts(start).date) ?? this.previousSessionOf(ms);
-    return this.bar(symbol, start, start + 60_000, session);
-  }
-
-  private bar(symbol: string, start: number, end: number, session: Session): SimBar {
-    const samples = 12;
-    const prices: number[] = [];
-    for (let i = 0; i <= samples; i++) {
-      const t = Math.min(start + ((end - start) * i) / samples, end - 1);
-      prices.push(this.last(symbol, Math.max(start, t)));
-    }
-    const o = prices[0] ?? 0;
-    const c = prices[prices.length - 1] ?? 0;
-    const h = Math.max(...prices);
-    const l = Math.min(...prices);
-    const scale = (end - start) / (session.close - session.open);
-    const v = Math.max(100, Math.round(2_000_000 * scale * (0.5 + unit(this.seed, symbol, start, 'v'))));
-    return { t: start, o, h, l, c, v, n: Math.max(1, Math.round(v / 120)), vw: cents((o + h + l + c) / 4) };
-  }
-
-  /** Trades happen only in session; outside, the last trade is the previous close. */
-  private lastTradeTime(ms: number): number {
-    const session = this.session(etParts(ms).date);
-    if (session && ms >= session.open && ms < session.close) return ms;
-    return this.previousSessionOf(ms).close - 1000;
+    return this.bar(symbol, start, start + 60_000);
   }
 
   /** The instant the last session closed at or before `ms`. */
   previousSessionClose(ms: number): number {
     return this.previousSessionOf(ms).close;
+  }
+
+  // ---------------------------------------------------------------- bars
+
+  /** A session's bar up to `now`, stamped at midnight ET as Alpaca stamps daily bars. */
+  private daily(symbol: string, session: Session, now: number): SimBar {
+    const day = this.dayPath(symbol, daysBetween(ANCHOR_DATE, session.date), session);
+    const t = etInstant(session.date, 0, 0);
+    const price = (log: number) => Math.max(0.01, cents(Math.exp(log)));
+    if (now >= session.close) {
+      const o = price(day.logOpen);
+      const c = price(day.logClose);
+      const h = price(day.logHigh);
+      const l = price(day.logLow);
+      return this.withVolume({ t, o, h, l, c, v: day.volume, n: 0, vw: 0 });
+    }
+    // The session so far: the grid points passed, and now.
+    const u = (now - session.open) / (session.close - session.open);
+    const logs = day.grid.filter((_, i) => i / DAY_GRID <= u).map((x) => clamp(x, day.logLow, day.logHigh));
+    logs.push(this.sessionLog(symbol, day, now));
+    const o = price(day.logOpen);
+    const c = price(logs[logs.length - 1] ?? day.logOpen);
+    const bar = {
+      t, o, c, h: Math.max(o, c, ...logs.map(price)), l: Math.min(o, c, ...logs.map(price)),
+      v: Math.max(100, Math.round(day.volume * clamp(u, 0, 1))), n: 0, vw: 0,
+    };
+    return this.withVolume(bar);
+  }
+
+  /** An intraday bar over [start, end), from samples of the path. */
+  private bar(symbol: string, start: number, end: number): SimBar {
+    const samples = 8;
+    const prices: number[] = [];
+    for (let i = 0; i <= samples; i++) {
+      const t = Math.min(start + ((end - start) * i) / samples, end - 1);
+      prices.push(this.modelLast(symbol, Math.max(start, t)));
+    }
+    const o = prices[0] ?? 0;
+    const c = prices[prices.length - 1] ?? 0;
+    const m = this.model(symbol);
+    const sessionMs = 6.5 * 3_600_000;
+    // U-shaped intraday volume: busier near the open and the close.
+    const session = this.session(etParts(start).date);
+    const inSession = session !== null && start >= session.open && start < session.close;
+    const u = session ? clamp((start - session.open) / (session.close - session.open), 0, 1) : 0.5;
+    const shape = (1 + 1.5 * (2 * u - 1) ** 2) / 1.5;
+    const share = ((end - start) / sessionMs) * shape * (inSession ? 1 : 0.05);
+    const v = Math.max(100, Math.round(m.avgVolume * share * (0.6 + 0.8 * unit(this.seed, symbol, start, 'v'))));
+    return this.withVolume({ t: start, o, h: Math.max(...prices), l: Math.min(...prices), c, v, n: 0, vw: 0 });
+  }
+
+  private withVolume(bar: SimBar): SimBar {
+    const vw = cents(clamp((bar.o + bar.h + bar.l + 2 * bar.c) / 5, bar.l, bar.h));
+    return { ...bar, n: Math.max(1, Math.round(bar.v / 90)), vw };
+  }
+
+  /** Trades happen in session (`real`) or always (`always-open`); otherwise the last trade is at the close. */
+  private lastTradeTime(ms: number): number {
+    if (this.mode === 'always-open') return ms;
+    const session = this.session(etParts(ms).date);
+    if (session && ms >= session.open && ms < session.close) return ms;
+    return this.previousSessionOf(ms).close - 1000;
   }
 
   private previousSessionOf(ms: number): Session {
@@ -203,88 +326,160 @@ export class Market {
     throw new Error('no previous session');
   }
 
-  private model(symbol: string): SymbolModel {
+  // ---------------------------------------------------------------- the model
+
+  private model(symbol: string): Model {
     let m = this.models.get(symbol);
-    if (!m) {
-      const base = Math.exp(Math.log(20) + (Math.log(500) - Math.log(20)) * unit(this.seed, symbol, 'base'));
-      m = { logBase: Math.log(base), sigma: 0.01 + 0.015 * unit(this.seed, symbol, 'sigma') };
-      this.models.set(symbol, m);
-    }
+    if (m) return m;
+    const sector = this.universe.find(symbol)?.sector ?? '';
+    const s = SECTORS[sector] ?? OTHER_SECTOR;
+    const z = (tag: string) => normal(this.seed, symbol, 'model', tag);
+    const beta = clamp(s.beta + 0.25 * z('beta'), 0.2, 2.5);
+    const sectorLoading = clamp(1 + 0.25 * z('loading'), 0.4, 1.8);
+    const idioVol = clamp(s.idioVol * Math.exp(0.3 * z('idio')), 0.005, 0.045);
+    const basePrice = clamp(Math.exp(Math.log(95) + 0.85 * z('price')), 8, 2500);
+    const dailyVol = Math.sqrt((beta * MARKET_VOL) ** 2 + (sectorLoading * s.factorVol) ** 2 + idioVol ** 2);
+    const avgVolume = Math.round(clamp(2_500_000 * Math.exp(0.7 * z('volume')) * (95 / basePrice) ** 0.4, 150_000, 80_000_000));
+    const spreadBps = clamp(1.5 * Math.exp(0.4 * z('spread')) * (avgVolume < 1_000_000 ? 2 : 1) * (basePrice < 25 ? 2 : 1), 0.5, 15);
+    m = {
+      symbol, sector, beta, sectorLoading, idioVol, dailyVol, annualVol: dailyVol * Math.sqrt(252),
+      basePrice, avgVolume, spreadBps, logBase: Math.log(basePrice), sectorFactorVol: s.factorVol,
+    };
+    this.models.set(symbol, m);
     return m;
   }
 
-  private gapSigma(symbol: string): number {
-    return this.mode === 'real' ? this.model(symbol).sigma * 0.4 : 0;
+  /** The shared draws of day index k (days from the anchor). */
+  private dayFactors(k: number): DayFactors {
+    let f = this.factors.get(k);
+    if (f) return f;
+    const date = addDays(ANCHOR_DATE, k);
+    // A slow volatility regime from three seeded waves: calm and stormy stretches of weeks to months.
+    let wave = 0;
+    for (const [j, period] of [[1, 43], [2, 101], [3, 223]] as const) {
+      wave += Math.sin((2 * Math.PI * k) / period + 2 * Math.PI * unit(this.seed, 'regime', j)) / j;
+    }
+    const regime = Math.exp(0.3 * wave);
+    f = { trading: isTradingDay(date), regime, market: MARKET_VOL * regime * normal(this.seed, 'market', k), sectors: new Map() };
+    if (this.factors.size > 100_000) this.factors.clear();
+    this.factors.set(k, f);
+    return f;
   }
 
-  /** Log close of the session on day index k (days from the anchor); non-trading days repeat the last close. */
+  /** The close-to-close shock of a symbol on day index k (0 on days the exchange is closed). */
+  private shock(symbol: string, k: number): number {
+    const f = this.dayFactors(k);
+    if (!f.trading) return 0;
+    const m = this.model(symbol);
+    let sector = f.sectors.get(m.sector);
+    if (sector === undefined) {
+      sector = m.sectorFactorVol * f.regime * normal(this.seed, 'sector', m.sector, k);
+      f.sectors.set(m.sector, sector);
+    }
+    return m.beta * f.market + m.sectorLoading * sector + m.idioVol * f.regime * normal(this.seed, symbol, k, 'e');
+  }
+
+  /** Log close of day index k; days the exchange is closed repeat the last close. */
   private logClose(symbol: string, k: number): number {
+    const { logBase } = this.model(symbol);
     let series = this.closes.get(symbol);
     if (!series) {
-      series = { forward: [this.model(symbol).logBase], backward: [this.model(symbol).logBase] };
+      series = { forward: [logBase], backward: [logBase] };
       this.closes.set(symbol, series);
     }
-    const { logBase, sigma } = this.model(symbol);
     if (k >= 0) {
       const f = series.forward;
       while (f.length <= k) {
         const i = f.length;
         const prev = f[i - 1] ?? logBase;
-        const date = addDays(ANCHOR_DATE, i);
-        f.push(this.session(date) ? this.logOpenFrom(symbol, prev, i) + sigma * normal(this.seed, symbol, i, 'r') : prev);
+        f.push(this.dayFactors(i).trading ? logBase + MEAN_REVERSION * (prev - logBase) + this.shock(symbol, i) : prev);
       }
       return f[k] ?? logBase;
     }
+    // Backward from the anchor: the close before day j is day j's close less day j's return.
     const b = series.backward;
     while (b.length <= -k) {
-      const i = b.length;
-      const next = b[i - 1] ?? logBase;
-      const date = addDays(ANCHOR_DATE, -i);
-      b.push(this.session(date) ? logBase + MEAN_REVERSION * (next - logBase) + sigma * normal(this.seed, symbol, -i, 'r') : next);
+      const j = -(b.length - 1);
+      const next = b[b.length - 1] ?? logBase;
+      b.push(this.dayFactors(j).trading ? logBase + MEAN_REVERSION * (next - logBase) - this.shock(symbol, j) : next);
     }
     return b[-k] ?? logBase;
   }
 
-  private logOpenFrom(symbol: string, prevClose: number, k: number): number {
-    const { logBase } = this.model(symbol);
-    return logBase + MEAN_REVERSION * (prevClose - logBase) + this.gapSigma(symbol) * normal(this.seed, symbol, k, 'g');
+  /** The open of day index k: the previous close plus an overnight gap carrying part of the day's news. */
+  private logOpen(symbol: string, k: number): number {
+    const m = this.model(symbol);
+    const gap = 0.25 * this.shock(symbol, k) + 0.15 * m.dailyVol * this.dayFactors(k).regime * normal(this.seed, symbol, k, 'g');
+    return this.logClose(symbol, k - 1) + gap;
   }
 
-  private logOpen(symbol: string, k: number): number {
-    if (k <= 0) return this.logClose(symbol, k) - this.model(symbol).sigma * normal(this.seed, symbol, k, 'r');
-    return this.logOpenFrom(symbol, this.logClose(symbol, k - 1), k);
+  /** A session's path summary, cached; the grid fixes the day's high and low. */
+  private dayPath(symbol: string, k: number, session: Session): DayPath {
+    const key = `${symbol}|${k}`;
+    let day = this.days.get(key);
+    if (day) return day;
+    const m = this.model(symbol);
+    const f = this.dayFactors(k);
+    const logOpen = this.logOpen(symbol, k);
+    const logClose = this.logClose(symbol, k);
+    const sigma = 0.8 * m.dailyVol * f.regime;
+    const grid: number[] = [];
+    for (let i = 0; i <= DAY_GRID; i++) {
+      const u = i / DAY_GRID;
+      grid.push(logOpen + (logClose - logOpen) * u + sigma * this.bridge(symbol, k, 's', u));
+    }
+    const z = Math.abs(this.shock(symbol, k)) / Math.max(1e-9, m.dailyVol);
+    const volume = Math.max(100, Math.round(m.avgVolume * Math.exp(0.25 * normal(this.seed, symbol, k, 'vol')) * (0.8 + 0.3 * z) * f.regime ** 0.5));
+    day = { k, session, logOpen, logClose, sigma, grid, logHigh: Math.max(...grid), logLow: Math.min(...grid), volume };
+    if (this.days.size >= DAY_CACHE_LIMIT) this.days.clear();
+    this.days.set(key, day);
+    return day;
+  }
+
+  /** The log price inside a session, held within the day's high and low. */
+  private sessionLog(symbol: string, day: DayPath, ms: number): number {
+    const u = clamp((ms - day.session.open) / (day.session.close - day.session.open), 0, 1);
+    const raw = day.logOpen + (day.logClose - day.logOpen) * u + day.sigma * this.bridge(symbol, day.k, 's', u);
+    return clamp(raw, day.logLow, day.logHigh);
+  }
+
+  private modelLast(symbol: string, ms: number): number {
+    return Math.max(0.01, cents(Math.exp(this.logPrice(symbol, ms))));
   }
 
   private logPrice(symbol: string, ms: number): number {
     const date = etParts(ms).date;
     const k = daysBetween(ANCHOR_DATE, date);
     const session = this.session(date);
-    if (!session || ms >= session.close) return this.logClose(symbol, session ? k : this.lastTradingIndex(k));
-    if (ms < session.open) return this.logClose(symbol, this.lastTradingIndex(k - 1));
-    const open = this.logOpen(symbol, k);
-    const close = this.logClose(symbol, k);
-    const u = (ms - session.open) / (session.close - session.open);
-    return open + (close - open) * u + this.bridge(symbol, k, u);
+    if (session && ms >= session.open && ms < session.close) return this.sessionLog(symbol, this.dayPath(symbol, k, session), ms);
+    // Outside the session: between the last close and the next open.
+    const last = session && ms >= session.close ? session : this.previousSessionOf(ms);
+    const lastK = daysBetween(ANCHOR_DATE, last.date);
+    const from = this.logClose(symbol, lastK);
+    if (this.mode === 'real') return from;
+    let nextDate = addDays(last.date, 1);
+    while (!isTradingDay(nextDate)) nextDate = addDays(nextDate, 1);
+    const next = this.session(nextDate);
+    if (!next) return from;
+    const nextK = daysBetween(ANCHOR_DATE, nextDate);
+    const to = this.logOpen(symbol, nextK);
+    const u = clamp((ms - last.close) / (next.open - last.close), 0, 1);
+    const sigma = 0.3 * this.model(symbol).dailyVol * this.dayFactors(nextK).regime;
+    return from + (to - from) * u + sigma * this.bridge(symbol, nextK, 'n', u);
   }
 
-  private lastTradingIndex(k: number): number {
-    for (let i = 0; i < 30; i++) if (this.session(addDays(ANCHOR_DATE, k - i))) return k - i;
-    return k;
-  }
-
-  /** A Brownian bridge (zero at both ends) in Karhunen–Loève form with seeded coefficients. */
-  private bridge(symbol: string, k: number, u: number): number {
-    const key = `${symbol}|${k}`;
+  /** A standard Brownian bridge on [0, 1] (zero at both ends) in Karhunen–Loève form with seeded coefficients. */
+  private bridge(symbol: string, k: number, part: string, u: number): number {
+    const key = `${symbol}|${k}|${part}`;
     let z = this.bridges.get(key);
     if (!z) {
       if (this.bridges.size > 50_000) this.bridges.clear();
       z = [];
-      for (let j = 1; j <= BRIDGE_TERMS; j++) z.push(normal(this.seed, symbol, k, 'b', j) / (j * Math.PI));
+      for (let j = 1; j <= BRIDGE_TERMS; j++) z.push(normal(this.seed, symbol, k, part, j) / (j * Math.PI));
       this.bridges.set(key, z);
     }
-    const sigma = this.model(symbol).sigma;
     let sum = 0;
     for (let j = 0; j < z.length; j++) sum += (z[j] ?? 0) * Math.sin((j + 1) * Math.PI * u);
-    return sigma * Math.SQRT2 * sum;
+    return Math.SQRT2 * sum;
   }
 }

@@ -4,10 +4,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { registerActivityRoutes } from './activities';
 import { registerAdminRoutes } from './admin';
+import { registerClockRoutes } from './clock-routes';
 import { registerDataRoutes } from './data-routes';
 import { errorResult, type RouteHandler, type RouteResult } from './http';
+import { RateLimiter } from './rate-limit';
 import type { SimState } from './state';
+import { attachTradeStream } from './stream';
 import { INVALID_JSON, registerTradingRoutes, type Register } from './trading-routes';
 
 const UNAUTHORIZED = { code: 40110000, message: 'request is not authorized' };
@@ -30,7 +34,6 @@ export function buildServer(state: SimState): FastifyInstance {
       void (reply as unknown as FastifyReply).code(400).send({ code: 40010000, message: error.message });
     },
   });
-  const windows = new Map<string, { start: number; count: number }>();
 
   // Tolerate empty and malformed JSON: the routes answer Alpaca's error instead of fastify's.
   app.removeAllContentTypeParsers();
@@ -54,20 +57,12 @@ export function buildServer(state: SimState): FastifyInstance {
     if (known === undefined) state.secrets.set(keyId, secret);
     else if (known !== secret) return reply.code(401).send(UNAUTHORIZED);
 
-    const limit = state.config.rateLimitPerMinute;
-    const t = Date.now();
-    let w = windows.get(keyId);
-    if (!w || t - w.start >= 60_000) {
-      w = { start: t, count: 0 };
-      windows.set(keyId, w);
-    }
-    w.count += 1;
-    const reset = Math.ceil((w.start + 60_000) / 1000);
-    reply.header('X-RateLimit-Limit', String(limit));
-    reply.header('X-RateLimit-Remaining', String(Math.max(0, limit - w.count)));
-    reply.header('X-RateLimit-Reset', String(reset));
-    if (state.config.enforceRateLimit && w.count > limit) {
-      reply.header('Retry-After', String(Math.max(1, reset - Math.floor(t / 1000))));
+    const budget = state.limiter.hit(keyId, RateLimiter.apiOf(request.url));
+    reply.header('X-RateLimit-Limit', String(budget.limit));
+    reply.header('X-RateLimit-Remaining', String(budget.remaining));
+    reply.header('X-RateLimit-Reset', String(budget.reset));
+    if (budget.limited) {
+      reply.header('Retry-After', String(budget.retryAfter));
       return reply.code(429).send({ code: 42910000, message: 'rate limit exceeded' });
     }
   });
@@ -90,6 +85,12 @@ export function buildServer(state: SimState): FastifyInstance {
           reply.header('Retry-After', '1');
           return reply.code(429).send({ code: 42910000, message: 'rate limit exceeded' });
         }
+        if (plan.reset) {
+          // Nothing ran; the client sees ECONNRESET.
+          reply.hijack();
+          request.raw.socket?.resetAndDestroy();
+          return reply;
+        }
         if (plan.failStatus !== null) {
           return reply.code(plan.failStatus).send({ code: plan.failStatus * 100_000, message: 'simulated server error' });
         }
@@ -99,6 +100,8 @@ export function buildServer(state: SimState): FastifyInstance {
         } catch (error) {
           result = errorResult(error);
         }
+        // Write-through: what the handler changed is on disk before anyone hears about it.
+        state.commit();
         if (plan.loseResponse) {
           // The request took effect; the client never hears about it.
           reply.hijack();
@@ -112,7 +115,10 @@ export function buildServer(state: SimState): FastifyInstance {
   };
 
   registerTradingRoutes(route, state);
+  registerActivityRoutes(route, state);
   registerDataRoutes(route, state);
+  registerClockRoutes(route, state);
   registerAdminRoutes(app, state);
+  attachTradeStream(app, state);
   return app;
 }

@@ -1,8 +1,10 @@
 /** Everything one running simulator holds, shared by the /v2 routes and the admin routes. */
 import type { MarketMode } from './calendar';
 import { Engine } from './engine';
-import { FaultRegistry } from './faults';
+import { FaultRegistry, type FaultRule } from './faults';
 import { Market } from './market';
+import { SimStore } from './persistence';
+import { RateLimiter } from './rate-limit';
 import { TimeSource } from './time-source';
 import { Universe } from './universe';
 
@@ -16,6 +18,14 @@ export interface SimConfig {
   rateLimitPerMinute: number;
   enforceRateLimit: boolean;
   universeCsv?: string;
+  /** Simulated ms per real ms; default 1. */
+  clockSpeed?: number;
+  /** Simulated start instant (epoch ms); default the wall clock (or, with a state file, where it stopped). */
+  startAt?: number;
+  /** SQLite state file; in memory without it. */
+  stateFile?: string;
+  /** Faults armed from the start. */
+  faults?: FaultRule[];
 }
 
 export interface SimState {
@@ -25,16 +35,52 @@ export interface SimState {
   engine: Engine;
   time: TimeSource;
   faults: FaultRegistry;
+  limiter: RateLimiter;
   /** The secret first seen for each key id: a different one is refused. */
   secrets: Map<string, string>;
+  /** The state file, when there is one. */
+  store: SimStore | null;
+  /** Writes what changed to the state file (no-op in memory). Call after every mutation. */
+  commit(): void;
+  /** Closes the state file. */
+  close(): void;
 }
 
 export function createState(config: SimConfig): SimState {
+  const store = config.stateFile ? SimStore.open(config.stateFile) : null;
+  const loaded = store?.load() ?? null;
   const universe = Universe.fromCsv(config.universeCsv);
   const market = new Market(universe, config.seed, config.market);
   const engine = new Engine({
     universe, market, mode: config.market, seed: config.seed, equity: config.equity,
     partialFillRate: config.partialFillRate, fillLatencyMs: config.fillLatencyMs, multiplier: config.multiplier,
+    ...(loaded && loaded.generation > 0 ? { idSalt: loaded.generation } : {}),
   });
-  return { config, universe, market, engine, time: new TimeSource(), faults: new FaultRegistry(), secrets: new Map() };
+  const time = new TimeSource({
+    ...(config.startAt !== undefined ? { start: config.startAt } : {}),
+    ...(config.clockSpeed !== undefined ? { speed: config.clockSpeed } : {}),
+  });
+  if (loaded) {
+    engine.restore(loaded.accounts);
+    // Without an explicit start, a simulated clock continues from where the last run left it.
+    const c = loaded.clock;
+    if (c && config.startAt === undefined && (c.frozen || c.speed !== 1 || Math.abs(c.offsetMs) > 1000)) {
+      if (config.clockSpeed === undefined) time.setSpeed(c.speed);
+      if (c.frozen) time.freeze(Date.parse(c.now));
+      else time.setRunning(Date.parse(c.now));
+    }
+    store?.setSeed(config.seed);
+  }
+  const secrets = loaded?.secrets ?? new Map<string, string>();
+  return {
+    config, universe, market, engine, time, secrets, store,
+    faults: new FaultRegistry(config.seed, config.faults ?? []),
+    limiter: new RateLimiter({ limit: config.rateLimitPerMinute, enforce: config.enforceRateLimit }),
+    commit() {
+      store?.commit(engine.allAccounts(), secrets, time.describe());
+    },
+    close() {
+      store?.close();
+    },
+  };
 }

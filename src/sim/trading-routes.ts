@@ -1,12 +1,12 @@
-/** The Trading API v2 routes: account, positions, orders, clock, assets. */
-import { addDays, daysBetween, etParts, marketClock, regularSession } from './calendar';
-import type { OrderListQuery } from './engine';
+/** The Trading API v2 routes: account and its configuration, positions, orders, clock, calendar, assets. */
+import { addDays, calendarDays, daysBetween, etParts, marketClock } from './calendar';
+import type { OrderListQuery, SimOrder } from './engine';
 import {
   paramOf, parseIntParam, parseNumberParam, parseTime, queryOf, symbolsParam, type RouteHandler,
 } from './http';
 import { invalid, notFound, SimError } from './sim-error';
 import type { SimState } from './state';
-import { accountJson, assetJson, clockJson, orderJson, positionJson } from './wire';
+import { accountConfigJson, accountJson, assetJson, clockJson, nestedOrderJson, orderJson, positionJson } from './wire';
 
 export type Register = (method: 'GET' | 'POST' | 'DELETE' | 'PATCH', url: string, handler: RouteHandler) => void;
 
@@ -15,9 +15,28 @@ export function keyOf(headers: Record<string, unknown>): string {
   return String(headers['apca-api-key-id'] ?? '');
 }
 
+/** `nested=true|false`; anything else is a 422. */
+function boolParam(value: string | undefined, field: string): boolean {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  throw invalid(`invalid ${field}: ${value}`);
+}
+
 export function registerTradingRoutes(route: Register, state: SimState): void {
   const { engine, universe } = state;
   const now = () => state.time.now();
+  /** An order as the wire shows it: legs inside only when nested. */
+  const shown = (o: SimOrder, nested: boolean) => nestedOrderJson(o, nested ? engine.legsOf(o) : []);
+
+  route('GET', '/v2/account/configurations', (req) => {
+    const a = engine.account(keyOf(req.headers), now());
+    return { body: accountConfigJson(engine.configOf(a)) };
+  });
+
+  route('PATCH', '/v2/account/configurations', (req) => {
+    if (req.body === INVALID_JSON) throw new SimError(400, 40010000, 'request body format is invalid');
+    return { body: accountConfigJson(engine.patchConfig(keyOf(req.headers), req.body ?? {}, now())) };
+  });
 
   route('GET', '/v2/account', (req) => {
     const t = now();
@@ -40,6 +59,7 @@ export function registerTradingRoutes(route: Register, state: SimState): void {
 
   route('DELETE', '/v2/positions/:symbol', (req) => {
     const q = queryOf(req);
+    if (q.qty !== undefined && q.percentage !== undefined) throw invalid('qty and percentage are mutually exclusive');
     const qty = parseNumberParam(q.qty, 'qty');
     const percentage = parseNumberParam(q.percentage, 'percentage');
     const order = engine.closePosition(keyOf(req.headers), paramOf(req, 'symbol'), now(), {
@@ -49,7 +69,7 @@ export function registerTradingRoutes(route: Register, state: SimState): void {
   });
 
   route('DELETE', '/v2/positions', (req) => {
-    const cancel = queryOf(req).cancel_orders === 'true';
+    const cancel = boolParam(queryOf(req).cancel_orders, 'cancel_orders');
     const results = engine.closeAll(keyOf(req.headers), cancel, now());
     return {
       status: 207,
@@ -61,7 +81,8 @@ export function registerTradingRoutes(route: Register, state: SimState): void {
 
   route('POST', '/v2/orders', (req) => {
     if (req.body === INVALID_JSON) throw new SimError(400, 40010000, 'request body format is invalid');
-    return { body: orderJson(engine.submit(keyOf(req.headers), req.body, now())) };
+    const order = engine.submit(keyOf(req.headers), req.body, now());
+    return { body: shown(order, (order.legIds ?? []).length > 0) };
   });
 
   route('GET', '/v2/orders', (req) => {
@@ -72,7 +93,9 @@ export function registerTradingRoutes(route: Register, state: SimState): void {
     if (side !== undefined && side !== 'buy' && side !== 'sell') throw invalid(`invalid side: ${side}`);
     const limit = parseIntParam(q.limit, 'limit');
     if (limit !== undefined && limit > 500) throw invalid('limit must be at most 500');
+    const nested = boolParam(q.nested, 'nested');
     const query: OrderListQuery = {
+      nested,
       ...(q.status !== undefined ? { status: q.status } : {}),
       ...(limit !== undefined ? { limit } : {}),
       ...(direction !== undefined ? { direction } : {}),
@@ -83,17 +106,24 @@ export function registerTradingRoutes(route: Register, state: SimState): void {
     const until = parseTime(q.until, 'until');
     if (after !== undefined) query.after = after;
     if (until !== undefined) query.until = until;
-    return { body: engine.listOrders(keyOf(req.headers), query, now()).map(orderJson) };
+    return { body: engine.listOrders(keyOf(req.headers), query, now()).map((o) => shown(o, nested)) };
   });
 
   // The literal colon is escaped as '::' for find-my-way.
   route('GET', '/v2/orders::by_client_order_id', (req) => {
     const id = queryOf(req).client_order_id;
     if (!id) throw invalid('client_order_id is required');
-    return { body: orderJson(engine.getByClientOrderId(keyOf(req.headers), id, now())) };
+    return { body: shown(engine.getByClientOrderId(keyOf(req.headers), id, now()), boolParam(queryOf(req).nested, 'nested')) };
   });
 
-  route('GET', '/v2/orders/:id', (req) => ({ body: orderJson(engine.getOrder(keyOf(req.headers), paramOf(req, 'id'), now())) }));
+  route('GET', '/v2/orders/:id', (req) => ({
+    body: shown(engine.getOrder(keyOf(req.headers), paramOf(req, 'id'), now()), boolParam(queryOf(req).nested, 'nested')),
+  }));
+
+  route('PATCH', '/v2/orders/:id', (req) => {
+    if (req.body === INVALID_JSON) throw new SimError(400, 40010000, 'request body format is invalid');
+    return { body: orderJson(engine.replace(keyOf(req.headers), paramOf(req, 'id'), req.body, now())) };
+  });
 
   route('DELETE', '/v2/orders/:id', (req) => {
     engine.cancel(keyOf(req.headers), paramOf(req, 'id'), now());
@@ -118,15 +148,7 @@ export function registerTradingRoutes(route: Register, state: SimState): void {
     const start = q.start ? dateParam(q.start, 'start') : today;
     const end = q.end ? dateParam(q.end, 'end') : addDays(today, 30);
     if (daysBetween(start, end) > 3660) throw invalid('the calendar range is limited to ten years');
-    const days: Array<Record<string, string>> = [];
-    for (let d = start; d <= end; d = addDays(d, 1)) {
-      if (!regularSession(d)) continue;
-      days.push({
-        date: d, open: '09:30', close: '16:00', session_open: '0400', session_close: '2000',
-        settlement_date: nextTradingDate(d),
-      });
-    }
-    return { body: days };
+    return { body: calendarDays(start, end) };
   });
 
   route('GET', '/v2/assets', (req) => {
@@ -153,9 +175,3 @@ function dateParam(value: string, field: string): string {
   return m[1] ?? value;
 }
 
-/** T+1 settlement. */
-function nextTradingDate(date: string): string {
-  let d = addDays(date, 1);
-  while (!regularSession(d)) d = addDays(d, 1);
-  return d;
-}

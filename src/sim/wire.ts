@@ -1,6 +1,6 @@
 /** Alpaca JSON shapes for the simulator's objects: decimal strings on the trading API, numbers in market data. */
 import { formatEt, type MarketClockState } from './calendar';
-import type { AccountValues, PositionValues, SimAccount, SimOrder } from './engine';
+import type { AccountConfig, AccountValues, PositionValues, SimAccount, SimFill, SimOrder } from './engine';
 import type { SimBar, SimQuote, SimTrade } from './market';
 import type { SimAsset } from './universe';
 
@@ -15,8 +15,13 @@ export function dec(n: number, dp: number): string {
 const decOrNull = (n: number | null, dp: number) => (n === null ? null : dec(n, dp));
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** Every field of Alpaca's Order, null where it does not apply. */
+/** Every field of Alpaca's Order, null where it does not apply (`legs` too: see `nestedOrderJson`). */
 export function orderJson(o: SimOrder): Record<string, unknown> {
+  return nestedOrderJson(o, []);
+}
+
+/** An Order with its group's exits inside `legs`, as `nested=true` shows a bracket, OCO or OTO parent. */
+export function nestedOrderJson(o: SimOrder, legs: readonly SimOrder[]): Record<string, unknown> {
   return {
     id: o.id,
     client_order_id: o.clientOrderId,
@@ -28,9 +33,9 @@ export function orderJson(o: SimOrder): Record<string, unknown> {
     expires_at: iso(o.expiresAt),
     canceled_at: iso(o.canceledAt),
     failed_at: iso(o.failedAt),
-    replaced_at: null,
-    replaced_by: null,
-    replaces: null,
+    replaced_at: iso(o.replacedAt ?? null),
+    replaced_by: o.replacedBy ?? null,
+    replaces: o.replaces ?? null,
     asset_id: o.assetId,
     symbol: o.symbol,
     asset_class: 'us_equity',
@@ -38,7 +43,7 @@ export function orderJson(o: SimOrder): Record<string, unknown> {
     qty: decOrNull(o.qty, 9),
     filled_qty: dec(o.filledQty, 9),
     filled_avg_price: decOrNull(o.filledAvgPrice, 4),
-    order_class: '',
+    order_class: o.orderClass === undefined || o.orderClass === 'simple' ? '' : o.orderClass,
     order_type: o.type,
     type: o.type,
     side: o.side,
@@ -48,7 +53,7 @@ export function orderJson(o: SimOrder): Record<string, unknown> {
     stop_price: decOrNull(o.stopPrice, 4),
     status: o.status,
     extended_hours: o.extendedHours,
-    legs: null,
+    legs: legs.length > 0 ? legs.map(orderJson) : null,
     trail_percent: decOrNull(o.trailPercent, 4),
     trail_price: decOrNull(o.trailPrice, 4),
     hwm: decOrNull(o.hwm, 4),
@@ -57,6 +62,29 @@ export function orderJson(o: SimOrder): Record<string, unknown> {
     expires_at_source: null,
     ratio_qty: null,
   };
+}
+
+/** A FILL activity (`TradingActivities`). */
+export function fillActivityJson(f: SimFill): Record<string, unknown> {
+  return {
+    activity_type: 'FILL',
+    id: f.id,
+    transaction_time: new Date(f.transactionTime).toISOString(),
+    type: f.type,
+    price: dec(f.price, 4),
+    qty: dec(f.qty, 9),
+    side: f.side,
+    symbol: f.symbol,
+    leaves_qty: dec(f.leavesQty, 9),
+    order_id: f.orderId,
+    cum_qty: dec(f.cumQty, 9),
+    order_status: f.orderStatus,
+  };
+}
+
+/** `AccountConfigurations`: the stored wire form, copied. */
+export function accountConfigJson(c: AccountConfig): Record<string, unknown> {
+  return { ...c };
 }
 
 export function accountJson(a: SimAccount, v: AccountValues, now: number): Record<string, unknown> {
@@ -88,9 +116,9 @@ export function accountJson(a: SimAccount, v: AccountValues, now: number): Recor
     transfers_blocked: false,
     account_blocked: false,
     created_at: new Date(a.createdAt).toISOString(),
-    trade_suspended_by_user: false,
+    trade_suspended_by_user: a.config?.suspend_trade ?? false,
     multiplier: String(v.multiplier),
-    shorting_enabled: v.multiplier > 1,
+    shorting_enabled: v.multiplier > 1 && !(a.config?.no_shorting ?? false),
     equity: money(v.equity),
     last_equity: money(v.lastEquity),
     long_market_value: money(v.longMarketValue),

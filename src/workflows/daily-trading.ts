@@ -107,7 +107,9 @@ async function tradeTheDay(day: DayState): Promise<void> {
     snapshot,
     tradingState: day.tradingState,
     ordersSubmittedToday: 0,
+    account,
   });
+  day.marketData = plan.marketData ?? null;
   day.adoptPlan(plan);
   const submittedAfter = new Date(Date.parse(snapshot.clock.timestamp) - 60_000).toISOString();
 
@@ -133,9 +135,16 @@ async function tradeTheDay(day: DayState): Promise<void> {
 
   enter(day, 'reconciling');
   const closing = await activitiesWithSummary('reconcile positions with the broker')
-    .closingPortfolio(account, day.expectedHoldings(startingHoldings));
+    .closingPortfolio(account, day.expectedHoldings(startingHoldings), {
+      orders: day.orderList(),
+      arrivalPrices: Object.fromEntries(day.decisions.filter((d) => d.price !== null).map((d) => [d.symbol, d.price!])),
+      startingPositions: snapshot.positions.map(({ symbol, qty, avgEntryPrice }) => ({ symbol, qty, avgEntryPrice })),
+    });
   day.portfolio = closing.portfolio;
   day.reconciliation = closing.reconciliation;
+  day.pnl = closing.pnl ?? null;
+  day.slippage = closing.slippage ?? null;
+  day.performance = closing.performance ?? null;
   enter(day, 'completed');
   log.info('day completed', { tradingDate, orders: day.orderList().length, rejected: day.rejected.length });
 }

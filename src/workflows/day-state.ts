@@ -2,7 +2,9 @@ import type {
   BrokerOrder, DayPlan, OrderIntent, Rejection, SymbolDecision, TradingState,
 } from '../domain/types';
 import { isTerminalStatus } from '../domain/orders';
-import type { PortfolioSummary, Reconciliation } from '../activities/snapshot';
+import type { MarketDataSummary } from '../activities/planning';
+import type { DayPnl, PortfolioSummary, Reconciliation } from '../activities/snapshot';
+import type { PerformanceMetrics, SlippageReport } from '../domain/portfolio';
 import type {
   DailyTradingInput, DayPhase, DayReport, DayStatus, EmergencyStopOutcome, EmergencyStopRequest, OrderRecord,
 } from './day-types';
@@ -18,6 +20,10 @@ export class DayState {
   lastError: string | null = null;
   portfolio: PortfolioSummary | null = null;
   reconciliation: Reconciliation | null = null;
+  pnl: DayPnl | null = null;
+  slippage: SlippageReport | null = null;
+  performance: PerformanceMetrics | null = null;
+  marketData: MarketDataSummary | null = null;
   decisions: SymbolDecision[] = [];
   rejected: Rejection[] = [];
   updatedAt: string;
@@ -116,6 +122,10 @@ export class DayState {
       decisions: this.decisions,
       portfolio: this.portfolio,
       reconciliation: this.reconciliation,
+      pnl: this.pnl,
+      slippage: this.slippage,
+      performance: this.performance,
+      marketData: this.marketData,
     };
   }
 }

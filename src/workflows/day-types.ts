@@ -1,7 +1,9 @@
 import type {
   BrokerOrder, OrderIntent, Rejection, Side, Signal, SymbolDecision, TradingState,
 } from '../domain/types';
-import type { PortfolioSummary, Reconciliation } from '../activities/snapshot';
+import type { MarketDataSummary } from '../activities/planning';
+import type { DayPnl, PortfolioSummary, Reconciliation } from '../activities/snapshot';
+import type { PerformanceMetrics, SlippageReport } from '../domain/portfolio';
 
 /** Input of one day's run: what the signal job starts, as JSON (see README). */
 export interface DailyTradingInput {
@@ -81,4 +83,12 @@ export interface DayReport {
   decisions: SymbolDecision[];
   portfolio: PortfolioSummary | null;
   reconciliation: Reconciliation | null;
+  /** The day's realized, unrealized and daily P&L and turnover. */
+  pnl?: DayPnl | null;
+  /** Each fill against the price the order was planned at. */
+  slippage?: SlippageReport | null;
+  /** Return, volatility, Sharpe, Sortino, drawdown over the account's history; null when the broker has none. */
+  performance?: PerformanceMetrics | null;
+  /** Where the risk statistics came from. */
+  marketData?: MarketDataSummary | null;
 }

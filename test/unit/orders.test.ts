@@ -74,7 +74,7 @@ describe('validateOrderIntent: quantities and numbers', () => {
     valid({ qty: 0.123456789 });
     assert.deepEqual(paths({ qty: 0.1234567891 }), ['qty']);
     assert.deepEqual(paths({ qty: 1.5, timeInForce: 'gtc' }), ['qty']);
-    assert.deepEqual(paths({ qty: undefined, notional: 100, type: 'trailing_stop', trailPercent: 1 }), ['notional']);
+    assert.deepEqual(paths({ qty: undefined, notional: 100, type: 'trailing_stop', trailPercent: 1 }), ['notional', 'notional']);
   });
 
   it('bounds clientOrderId to 1-128 characters and rejects unknown fields', () => {
@@ -123,6 +123,22 @@ describe('validateOrderIntent: bracket, oco, oto', () => {
     valid({ orderClass: 'oto', stopLoss: { stopPrice: 95 } });
     assert.deepEqual(paths({ orderClass: 'oto', takeProfit: { limitPrice: 110 }, stopLoss: { stopPrice: 95 } }), ['takeProfit']);
     assert.deepEqual(paths({ orderClass: 'oco', type: 'limit', limitPrice: 110, takeProfit: { limitPrice: 110 } }), ['stopLoss']);
+  });
+
+  it('takes an oco only as a limit order, its legs ordered as exits of the side it closes, and a notional only as a market order', () => {
+    valid({ side: 'sell', orderClass: 'oco', type: 'limit', limitPrice: 110, timeInForce: 'gtc', takeProfit: { limitPrice: 110 }, stopLoss: { stopPrice: 95 } });
+    valid({ side: 'buy', orderClass: 'oco', type: 'limit', limitPrice: 90, timeInForce: 'gtc', takeProfit: { limitPrice: 90 }, stopLoss: { stopPrice: 105 } });
+    assert.deepEqual(paths({ side: 'sell', orderClass: 'oco', type: 'limit', limitPrice: 90, takeProfit: { limitPrice: 90 }, stopLoss: { stopPrice: 95 } }), ['takeProfit.limitPrice']);
+    assert.deepEqual(paths({ side: 'sell', orderClass: 'oco', takeProfit: { limitPrice: 110 }, stopLoss: { stopPrice: 95 } }), ['type']);
+    valid({ qty: undefined, notional: 250.5 });
+    assert.deepEqual(errorsFor({ qty: undefined, notional: 250.5, type: 'limit', limitPrice: 100 }),
+      [{ path: 'notional', message: 'notional orders must be market orders, not limit' }]);
+  });
+
+  it('names the field and the rule for every issue at once', () => {
+    const errors = errorsFor({ type: 'stop_limit', trailPercent: 1, orderClass: 'oco' });
+    assert.deepEqual(errors.map((e) => e.path).sort(), ['limitPrice', 'stopLoss', 'stopPrice', 'takeProfit', 'trailPercent', 'type'].sort());
+    for (const error of errors) assert.ok(error.message.length > 5, `${error.path}: "${error.message}"`);
   });
 
   it('reports a leg price with too many decimals', () => {

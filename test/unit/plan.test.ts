@@ -1,6 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { ActivityDeps } from '../../src/activities/deps';
+import { createPlanningActivities, type PlanResult } from '../../src/activities/planning';
+import type { MarketSnapshot } from '../../src/activities/snapshot';
+import type { BrokerPort } from '../../src/broker/port';
 import { executionConfigSchema, type ExecutionConfig } from '../../src/config-schema';
 import { clientOrderIdFor } from '../../src/domain/client-order-id';
 import { validateOrderIntent } from '../../src/domain/orders';
@@ -168,9 +173,14 @@ describe('planDay', () => {
     assert.ok(plan.decisions.every((d) => d.outcome === 'rejected'));
   });
 
-  it('counts open orders as pending and trades only the rest', () => {
+  it('counts open orders as pending; a second order on the same side is a DUPLICATE_INTENT, the opposite side is not', () => {
     const plan = planDay(input({ signals: [{ symbol: 'AAPL', strength: 0.8 }], openOrders: [openOrder('AAPL', 'buy', 30)] }));
-    assert.deepEqual(plan.orders.map((o) => o.qty), [50]);
+    assert.deepEqual(plan.orders, []);
+    assert.equal(decision(plan, 'AAPL').intendedQty, 50, 'the rest of the target after the pending 30');
+    assert.deepEqual(plan.rejected.map((r) => r.code), ['DUPLICATE_INTENT']);
+    assert.match(plan.rejected[0]!.detail, /open buy order old\.AAPL/);
+    const opposite = planDay(input({ signals: [{ symbol: 'AAPL', strength: 0.8 }], positions: [position('AAPL', 100, 100)], openOrders: [openOrder('AAPL', 'buy', 10)] }));
+    assert.deepEqual(opposite.orders.map((o) => [o.side, o.qty]), [['sell', 30]], '100 held + 10 pending − target 80');
     const done = planDay(input({ signals: [{ symbol: 'AAPL', strength: 0.8 }], openOrders: [openOrder('AAPL', 'buy', 80)] }));
     assert.equal(decision(done, 'AAPL').outcome, 'no_change');
   });
@@ -218,6 +228,40 @@ describe('planDay', () => {
     const plan = planDay(input({ runId: 'x'.repeat(130), signals: [{ symbol: 'AAPL', strength: 0.8 }] }));
     assert.deepEqual(plan.orders, []);
     assert.deepEqual(plan.rejected.map((r) => r.code), ['INVALID_ORDER']);
+  });
+
+  it('caps a correlated group’s gross exposure and says which symbols had no return history', () => {
+    const symbols = ['AAPL', 'MSFT', 'XOM'];
+    const rho: Record<string, number> = { 'AAPL|MSFT': 0.9, 'AAPL|XOM': 0.1, 'MSFT|XOM': 0.2 };
+    const correlation = { symbols, values: symbols.map((a) => Float64Array.from(symbols.map((b) => (a === b ? 1 : rho[`${a}|${b}`] ?? rho[`${b}|${a}`]!)))) };
+    const plan = planDay(input({
+      configOverrides: { risk_management: { max_correlated_exposure: 0.15 } },
+      signals: [{ symbol: 'AAPL', strength: 1 }, { symbol: 'MSFT', strength: 1 }, { symbol: 'XOM', strength: 1 }, { symbol: 'TSLA', strength: 1 }],
+      correlation,
+    }));
+    assert.deepEqual(plan.orders.map((o) => [o.symbol, o.qty]), [['AAPL', 100], ['MSFT', 50], ['TSLA', 100], ['XOM', 100]]);
+    const msft = decision(plan, 'MSFT').checks.find((c) => c.check === 'correlated_exposure');
+    assert.equal(msft?.code, 'CORRELATED_EXPOSURE_EXCEEDED');
+    assert.match(msft?.detail ?? '', /AAPL\+MSFT/);
+    assert.equal(decision(plan, 'XOM').checks.find((c) => c.check === 'correlated_exposure')?.code, 'OK');
+    assert.equal(decision(plan, 'TSLA').checks.find((c) => c.check === 'correlated_exposure')?.code, 'CORRELATION_UNKNOWN');
+    assert.equal(decision(plan, 'TSLA').checks.find((c) => c.check === 'position_risk')?.code, 'VOLATILITY_UNKNOWN');
+  });
+
+  it('rejects a limit order priced off a stale book outside the collar, and records every check on an order', () => {
+    const plan = planDay(input({
+      configOverrides: { execution: { order_type: 'limit' }, risk_management: { price_collar_pct: 0.05 } },
+      signals: [{ symbol: 'AAPL', strength: 0.5 }, { symbol: 'MSFT', strength: 0.5 }],
+      quotes: { AAPL: { symbol: 'AAPL', bid: 99.9, ask: 107, last: 100, timestamp: 't' }, MSFT: quote('MSFT', 100, 0.05) },
+    }));
+    assert.deepEqual(plan.orders.map((o) => o.symbol), ['MSFT']);
+    assert.equal(plan.rejected[0]?.code, 'PRICE_COLLAR');
+    assert.match(plan.rejected[0]!.detail, /limit price \$107.11 is 7.11% from the last price \$100/);
+    assert.deepEqual(decision(plan, 'MSFT').checks.map((c) => c.check), [
+      'sizing', 'restricted_symbol', 'asset_tradable', 'price', 'rebalance_band', 'trading_state', 'daily_loss', 'duplicate_intent',
+      'price_collar', 'shorting', 'orders_per_day', 'order_notional', 'position_size', 'position_risk', 'sector_exposure',
+      'sector_net_exposure', 'correlated_exposure', 'buying_power',
+    ]);
   });
 
   it('values with the last trade, else the midpoint', () => {
@@ -341,5 +385,45 @@ describe('planDay property: approved orders never break a limit', () => {
       assert.ok(spend <= acct.buyingPower + 1e-6 * Math.max(1, acct.buyingPower), `spent ${spend} > buying power ${acct.buyingPower}`);
     }), { numRuns: 1_000, seed: 20240102 });
     console.log(`planDay property: ${cases} generated cases, ${casesWithOrders} with orders, ${orders} orders (${resized} resized)`);
+  });
+});
+
+describe('planOrders activity: reads the bars itself and degrades without them', () => {
+  const snapshot: MarketSnapshot = {
+    account, positions: [position('MSFT', 10, 100)], openOrders: [],
+    quotes: { AAPL: quote('AAPL', 100), MSFT: quote('MSFT', 100) }, assets: { AAPL: asset('AAPL'), MSFT: asset('MSFT') },
+    clock: { timestamp: '2024-06-03T15:00:00Z', isOpen: true, nextOpen: '', nextClose: '' },
+  };
+  const closes = (drift: number) => Array.from({ length: 300 }, (_, i) => ({
+    date: new Date(Date.UTC(2023, 5, 1 + i)).toISOString().slice(0, 10), open: 1, high: 1, low: 1, close: 100 * Math.exp(0.01 * Math.sin(i * drift)), volume: 1,
+  }));
+
+  function run(getDailyBars: BrokerPort['getDailyBars']) {
+    const requests: Array<[string[], string, string]> = [];
+    const broker = { getDailyBars: async (s: string[], start: string, end: string) => (requests.push([s, start, end]), getDailyBars(s, start, end)) } as unknown as BrokerPort;
+    const deps = { brokerFor: () => broker, config: config(), sectors: {}, accountStates: {} } as unknown as ActivityDeps;
+    const { planOrders } = createPlanningActivities(deps);
+    const request = { runId: 'daily-main-2024-06-03', signals: [{ symbol: 'AAPL', strength: 0.5 }], snapshot, tradingState: 'ACTIVE' as const, ordersSubmittedToday: 0 };
+    return (new MockActivityEnvironment().run(planOrders, request) as Promise<PlanResult>).then((plan) => ({ plan, requests }));
+  }
+
+  it('asks for a year of bars of the signal and held symbols and plans with their statistics', async () => {
+    const { plan, requests } = await run(async () => ({ AAPL: closes(1.3), MSFT: closes(1.7) }));
+    assert.deepEqual(requests[0]?.[0], ['AAPL', 'MSFT']);
+    assert.ok(Date.parse(requests[0]![2]) - Date.parse(requests[0]![1]) >= 365 * 86_400_000);
+    assert.deepEqual(plan.marketData?.missing, []);
+    const aapl = plan.decisions.find((d) => d.symbol === 'AAPL')!;
+    assert.equal(aapl.checks.find((c) => c.check === 'position_risk')?.code, 'OK');
+    assert.equal(aapl.checks.find((c) => c.check === 'correlated_exposure')?.code, 'OK');
+  });
+
+  it('plans without statistics when the bars request fails, and every affected verdict says so', async () => {
+    const { plan } = await run(async () => {
+      throw new Error('bars endpoint down');
+    });
+    assert.equal(plan.marketData?.error, 'bars endpoint down');
+    assert.deepEqual(plan.orders.map((o) => o.symbol), ['AAPL']);
+    const codes = plan.decisions.find((d) => d.symbol === 'AAPL')!.checks.map((c) => c.code);
+    assert.ok(codes.includes('VOLATILITY_UNKNOWN') && codes.includes('CORRELATION_UNKNOWN'));
   });
 });

@@ -3,11 +3,13 @@ import assert from 'node:assert/strict';
 import { executionConfigSchema, type ExecutionConfig } from '../../src/config-schema';
 import type { CheckResult } from '../../src/domain/check-result';
 import {
-  checkAssetTradable, checkDailyLoss, checkOrderNotional, checkOrdersPerDay, checkPositionRisk, checkPositionSize, checkPrice,
-  checkRestrictedSymbol, checkSectorExposure, checkShorting, checkTradingState, dailyLossBreached, isRiskReducing, runPreTradeChecks,
+  checkAssetTradable, checkCorrelatedExposure, checkDailyLoss, checkDuplicateIntent, checkOrderNotional, checkOrdersPerDay,
+  checkPositionRisk, checkPositionSize, checkPrice, checkPriceCollar, checkRestrictedSymbol, checkSectorExposure,
+  checkSectorNetExposure, checkShorting, checkTradingState, dailyLossBreached, isRiskReducing, PRE_TRADE_CHECKS, runPreTradeChecks,
   tradingStateAfterDailyLoss, type PreTradeContext,
 } from '../../src/domain/risk';
-import type { Account } from '../../src/domain/types';
+import { toVerdict } from '../../src/domain/check-result';
+import type { Account, BrokerOrder } from '../../src/domain/types';
 
 function config(overrides: { [K in keyof ExecutionConfig]?: Partial<ExecutionConfig[K]> } = {}): ExecutionConfig {
   return executionConfigSchema.parse(overrides);
@@ -149,8 +151,12 @@ describe('checkPositionSize', () => {
 describe('checkPositionRisk', () => {
   const cfg = config({ risk_management: { max_position_risk: 0.02 } });
 
-  it('is skipped without a volatility', () => {
-    assert.equal(code(checkPositionRisk(ctx({ config: cfg, qty: 100 }))), 'ok');
+  it('is skipped without a volatility, and the verdict says so', () => {
+    const result = checkPositionRisk(ctx({ config: cfg, qty: 100 }));
+    assert.equal(code(result), 'ok');
+    assert.equal(toVerdict('position_risk', result).code, 'VOLATILITY_UNKNOWN');
+    assert.match(toVerdict('position_risk', result).detail, /not applied/);
+    assert.equal(toVerdict('position_risk', checkPositionRisk(ctx({ config: cfg, volatility: Number.NaN }))).code, 'VOLATILITY_UNKNOWN');
   });
 
   it('resizes so weight × σ stays within max_position_risk', () => {
@@ -186,7 +192,7 @@ describe('runPreTradeChecks', () => {
     assert.equal(outcome.rejection, null);
     assert.deepEqual(outcome.verdicts.filter((v) => v.outcome === 'resize').map((v) => v.code),
       ['ORDER_NOTIONAL_EXCEEDED', 'POSITION_SIZE_EXCEEDED', 'POSITION_RISK_EXCEEDED']);
-    assert.equal(outcome.verdicts.length, 11);
+    assert.equal(outcome.verdicts.length, 15);
   });
 
   it('stops at the first rejection', () => {
@@ -194,5 +200,102 @@ describe('runPreTradeChecks', () => {
     assert.deepEqual(outcome.rejection?.code, 'TRADING_HALTED');
     assert.equal(outcome.qty, 0);
     assert.equal(outcome.verdicts.length, 1);
+  });
+});
+
+describe('checkSectorNetExposure ($30,000 cap at the default 0.3)', () => {
+  const tight = config({ risk_management: { max_sector_net_exposure: 0.1 } });
+
+  it('names a missing sector in the verdict', () => {
+    assert.equal(toVerdict('sector_net_exposure', checkSectorNetExposure(ctx())).code, 'SECTOR_UNKNOWN');
+  });
+
+  it('resizes a buy to the net headroom and rejects at the cap', () => {
+    assert.equal(code(checkSectorNetExposure(ctx({ config: tight, sector: 'Tech', otherSectorNet: 9_000 }))), 'ok', '$10,000 exactly');
+    assert.equal(code(checkSectorNetExposure(ctx({ config: tight, sector: 'Tech', otherSectorNet: 9_500 }))), 'resize:SECTOR_NET_EXPOSURE_EXCEEDED:5');
+    assert.equal(code(checkSectorNetExposure(ctx({ config: tight, sector: 'Tech', otherSectorNet: 10_000 }))), 'reject:SECTOR_NET_EXPOSURE_EXCEEDED');
+  });
+
+  it('lets longs and shorts offset: a sell in a net-long sector lowers net and passes', () => {
+    assert.equal(code(checkSectorNetExposure(ctx({ sector: 'Tech', otherSectorNet: 50_000, side: 'sell', qty: 100, config: config({ position_sizing: { allow_shorts: true }, risk_management: { max_sector_net_exposure: 0.1 } }) }))), 'ok');
+    assert.equal(code(checkSectorNetExposure(ctx({ config: tight, sector: 'Tech', otherSectorNet: -9_000, side: 'buy', qty: 150 }))), 'ok', 'from −$9,000 to +$6,000');
+  });
+
+  it('is directional: covering a short in a net-long sector above the cap is refused, though it shrinks the position', () => {
+    assert.equal(code(checkSectorNetExposure(ctx({ config: tight, sector: 'Tech', otherSectorNet: 20_000, positionQty: -50, side: 'buy', qty: 50 }))), 'reject:SECTOR_NET_EXPOSURE_EXCEEDED');
+  });
+
+  it('allows swinging through zero as far as the other side of the old exposure', () => {
+    // Net −$15,000 (above the $10,000 cap): a buy may go as far as +$15,000.
+    assert.equal(code(checkSectorNetExposure(ctx({ config: tight, sector: 'Tech', otherSectorNet: -15_000, qty: 400 }))), 'resize:SECTOR_NET_EXPOSURE_EXCEEDED:300');
+  });
+});
+
+describe('checkCorrelatedExposure ($40,000 cap at the default 0.4)', () => {
+  const group = ['AAPL', 'MSFT', 'NVDA'];
+
+  it('says CORRELATION_UNKNOWN without return history, and OK with a detail for an uncorrelated symbol', () => {
+    assert.equal(toVerdict('correlated_exposure', checkCorrelatedExposure(ctx())).code, 'CORRELATION_UNKNOWN');
+    const alone = toVerdict('correlated_exposure', checkCorrelatedExposure(ctx({ correlationKnown: true })));
+    assert.deepEqual([alone.outcome, alone.code], ['approve', 'OK']);
+    assert.match(alone.detail, /not correlated above 0.7/);
+  });
+
+  it('resizes to the group headroom, rejects without one, and counts shorts as gross', () => {
+    const base = { correlationKnown: true, correlatedGroup: group };
+    assert.equal(code(checkCorrelatedExposure(ctx({ ...base, otherGroupGross: 39_000 }))), 'ok');
+    assert.equal(code(checkCorrelatedExposure(ctx({ ...base, otherGroupGross: 39_500 }))), 'resize:CORRELATED_EXPOSURE_EXCEEDED:5');
+    assert.equal(code(checkCorrelatedExposure(ctx({ ...base, otherGroupGross: 40_000 }))), 'reject:CORRELATED_EXPOSURE_EXCEEDED');
+    assert.equal(code(checkCorrelatedExposure(ctx({ ...base, otherGroupGross: 35_000, side: 'sell', qty: 80 }))), 'resize:CORRELATED_EXPOSURE_EXCEEDED:50');
+    assert.match((checkCorrelatedExposure(ctx({ ...base, otherGroupGross: 40_000 })) as { detail: string }).detail, /AAPL\+MSFT\+NVDA/);
+  });
+
+  it('lets a reducing order through even above the cap', () => {
+    assert.equal(code(checkCorrelatedExposure(ctx({ correlationKnown: true, correlatedGroup: group, otherGroupGross: 90_000, side: 'sell', positionQty: 20 }))), 'ok');
+  });
+});
+
+describe('checkPriceCollar (10% by default)', () => {
+  it('passes market orders and prices within the collar, exactly at the edge included', () => {
+    assert.equal(code(checkPriceCollar(ctx())), 'ok');
+    assert.equal(code(checkPriceCollar(ctx({ limitPrice: 110 }))), 'ok');
+    assert.equal(code(checkPriceCollar(ctx({ limitPrice: 90, stopPrice: 105 }))), 'ok');
+  });
+
+  it('rejects a limit or stop price beyond the collar, on either side', () => {
+    assert.equal(code(checkPriceCollar(ctx({ limitPrice: 110.01 }))), 'reject:PRICE_COLLAR');
+    assert.equal(code(checkPriceCollar(ctx({ limitPrice: 89.99 }))), 'reject:PRICE_COLLAR');
+    assert.equal(code(checkPriceCollar(ctx({ stopPrice: 120 }))), 'reject:PRICE_COLLAR');
+    const narrow = config({ risk_management: { price_collar_pct: 0.01 } });
+    assert.equal(code(checkPriceCollar(ctx({ config: narrow, limitPrice: 101.5 }))), 'reject:PRICE_COLLAR');
+    assert.match((checkPriceCollar(ctx({ stopPrice: 120 })) as { detail: string }).detail, /stop price \$120 is 20% from the last price \$100/);
+  });
+});
+
+describe('checkDuplicateIntent', () => {
+  const order = (side: 'buy' | 'sell', status: BrokerOrder['status'] = 'new', symbol = 'AAPL'): BrokerOrder => ({
+    id: 'o1', clientOrderId: 'c1', symbol, side, type: 'market', timeInForce: 'day', qty: 5, notional: null, filledQty: 0, filledAvgPrice: null,
+    limitPrice: null, stopPrice: null, status, submittedAt: null, filledAt: null, canceledAt: null, expiredAt: null, updatedAt: null,
+  });
+
+  it('rejects an order when an open order for the same symbol and side exists', () => {
+    assert.equal(code(checkDuplicateIntent(ctx({ openOrders: [order('buy')] }))), 'reject:DUPLICATE_INTENT');
+    assert.equal(code(checkDuplicateIntent(ctx({ openOrders: [order('buy', 'partially_filled')] }))), 'reject:DUPLICATE_INTENT');
+  });
+
+  it('ignores the other side, final orders and other symbols', () => {
+    assert.equal(code(checkDuplicateIntent(ctx({ openOrders: [order('sell')] }))), 'ok');
+    assert.equal(code(checkDuplicateIntent(ctx({ openOrders: [order('buy', 'filled'), order('buy', 'canceled')] }))), 'ok');
+    assert.equal(code(checkDuplicateIntent(ctx({ openOrders: [order('buy', 'new', 'MSFT')] }))), 'ok');
+    assert.equal(code(checkDuplicateIntent(ctx())), 'ok');
+  });
+});
+
+describe('PRE_TRADE_CHECKS', () => {
+  it('lists every control of the seed once', () => {
+    assert.deepEqual(PRE_TRADE_CHECKS.map(([name]) => name), [
+      'trading_state', 'daily_loss', 'restricted_symbol', 'asset_tradable', 'price', 'duplicate_intent', 'price_collar', 'shorting',
+      'orders_per_day', 'order_notional', 'position_size', 'position_risk', 'sector_exposure', 'sector_net_exposure', 'correlated_exposure',
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { executionConfigSchema, type ExecutionConfig } from '../../src/config-schema';
 import { checkMaxTradeSize, compareTrades, fitToBuyingPower, pendingQuantities, rebalanceSymbol, type RebalanceInput } from '../../src/domain/rebalance';
-import { fractionalAllowed, shortingAllowed, sizeSignals, targetQuantity } from '../../src/domain/sizing';
+import { fractionalAllowed, portfolioVolatility, shortingAllowed, sizeSignals, targetQuantity } from '../../src/domain/sizing';
 import type { Account, Asset, BrokerOrder } from '../../src/domain/types';
 
 function config(overrides: { [K in keyof ExecutionConfig]?: Partial<ExecutionConfig[K]> } = {}): ExecutionConfig {
@@ -43,12 +43,29 @@ describe('sizeSignals', () => {
     assert.equal(sized[2]?.weight, 0.3);
   });
 
-  it('volatility_target: strength × max_position_risk / σ within ±max_position_size; bad σ falls back', () => {
-    const cfg = config({ position_sizing: { method: 'volatility_target' }, risk_management: { max_position_risk: 0.02 } });
-    const sized = sizeSignals([{ symbol: 'A', strength: 1 }, { symbol: 'B', strength: -0.5 }, { symbol: 'C', strength: 1 }], cfg, { A: 0.4, B: 0.05, C: 0 });
-    assert.ok(Math.abs((sized[0]?.weight ?? 0) - 0.05) < 1e-12);
-    assert.equal(sized[1]?.weight, -0.1);
+  it('volatility_target: scales the weights so sqrt(wᵀΣw) = target_volatility, capped by max_position_size; bad σ falls back', () => {
+    const cfg = config({ position_sizing: { method: 'volatility_target', target_volatility: 0.1, max_position_size: 1 } });
+    // A and B: σ 0.2 and 0.3, ρ 0.5; unscaled weights 1 and −0.5, σp 0.18, so k ≈ 0.555.
+    const covariance = { symbols: ['A', 'B'], values: [Float64Array.from([0.04, 0.03]), Float64Array.from([0.03, 0.09])] };
+    const sized = sizeSignals([{ symbol: 'A', strength: 1 }, { symbol: 'B', strength: -0.5 }, { symbol: 'C', strength: 1 }], cfg, { A: 0.2, B: 0.3, C: 0 }, covariance);
+    const weights = [sized[0]!.weight, sized[1]!.weight];
+    const vol = Math.sqrt(weights[0]! ** 2 * 0.04 + 2 * weights[0]! * weights[1]! * 0.03 + weights[1]! ** 2 * 0.09);
+    assert.ok(Math.abs(vol - 0.1) < 1e-9, `portfolio σ ${vol}`);
+    assert.ok(Math.abs(weights[0]! / weights[1]! + 2) < 1e-9, 'relative weights are the signals’');
+    assert.equal(sized[0]?.code, 'VOLATILITY_TARGET');
+    assert.match(sized[0]!.detail, /target_volatility 0.1/);
     assert.equal(sized[2]?.code, 'VOLATILITY_FALLBACK');
+    assert.equal(sized[2]?.weight, 1);
+  });
+
+  it('volatility_target: caps at max_position_size and treats pairs missing from Σ as perfectly correlated', () => {
+    const capped = sizeSignals([{ symbol: 'A', strength: 1 }], config({ position_sizing: { method: 'volatility_target', target_volatility: 1, max_position_size: 0.1 } }), { A: 0.2 });
+    assert.equal(capped[0]?.weight, 0.1, 'k = 1 / 0.02 = 50 would give 5; capped');
+    const cfg = config({ position_sizing: { method: 'volatility_target', target_volatility: 0.1, max_position_size: 1 } });
+    const sized = sizeSignals([{ symbol: 'A', strength: 1 }, { symbol: 'B', strength: 1 }], cfg, { A: 0.2, B: 0.2 });
+    // ρ = 1: σp = 0.2 × (wA + wB), so each weight is 0.25.
+    assert.ok(Math.abs(sized[0]!.weight - 0.25) < 1e-9 && Math.abs(sized[1]!.weight - 0.25) < 1e-9);
+    assert.ok(Math.abs(portfolioVolatility([['A', 0.25], ['B', 0.25]], (s) => ({ A: 0.2, B: 0.2 })[s]) - 0.1) < 1e-12);
   });
 });
 

@@ -1,0 +1,253 @@
+/**
+ * The exactly-once proof: trading days run on a real Temporal dev server (SQLite file) and the simulator while
+ * the worker is SIGKILLed at random points, the server is killed and restarted on its database file, and the
+ * broker fails, rate-limits, slows down and loses responses after committing orders. The broker's order log is
+ * the referee: every intended order must exist there exactly once, and nothing else.
+ *
+ *   npm run chaos                      (defaults: 24 worker kills, 3 server restarts, 6 faulty-broker days)
+ *   node --import tsx bench/chaos.ts --kills 5 --restarts 1 --faulty 2
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { dayResult, startDay } from '../src/client/start-day';
+import { todayInNewYork } from '../src/cli/dates';
+import type { Signal } from '../src/domain/types';
+import { startSimulator, type RunningSimulator } from '../src/sim';
+import { findFreePort, startDevServer, type RunningDevServer } from '../src/temporal/dev-server';
+import type { DayReport } from '../src/workflows/day-types';
+
+const { values: args } = parseArgs({
+  options: {
+    kills: { type: 'string', default: '24' },
+    restarts: { type: 'string', default: '3' },
+    faulty: { type: 'string', default: '6' },
+    seed: { type: 'string', default: '20261126' },
+  },
+});
+
+const ROOT = path.resolve(__dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'tradeflow.cjs');
+const TASK_QUEUE = 'chaos';
+const SIGNALS: Signal[] = ['AAPL', 'MSFT', 'NVDA', 'JPM', 'XOM', 'KO', 'PG', 'UNH'].map((symbol, i) => ({ symbol, strength: 0.2 + 0.08 * i }));
+
+/** Seeded, so a run can be repeated. */
+function rng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Verdict {
+  trial: string;
+  status: string;
+  intended: number;
+  atBroker: number;
+  duplicates: number;
+  lost: number;
+  phantom: number;
+  seconds: number;
+}
+
+class Chaos {
+  private worker: ChildProcess | null = null;
+  private readonly accounts: string[];
+  constructor(
+    private readonly dir: string, private server: RunningDevServer, private readonly sim: RunningSimulator,
+    private readonly client: Client, accountCount: number,
+  ) {
+    this.accounts = Array.from({ length: accountCount }, (_, i) => `chaos${i + 1}`);
+    const config = [
+      'timing:', '  poll_interval_seconds: 0.5', '  max_fill_wait_minutes: 2',
+      'accounts:', ...this.accounts.flatMap((name) => [`  - name: ${name}`, `    key_id_env: KEY_${name.toUpperCase()}`, `    secret_key_env: SECRET_${name.toUpperCase()}`]),
+    ].join('\n');
+    writeFileSync(path.join(dir, 'chaos.yaml'), `${config}\n`);
+  }
+
+  account(index: number): string {
+    return this.accounts[index]!;
+  }
+
+  startWorker(): void {
+    const keys = Object.fromEntries(this.accounts.flatMap((name) => [[`KEY_${name.toUpperCase()}`, `KEY-${name.toUpperCase()}`], [`SECRET_${name.toUpperCase()}`, 'chaos']]));
+    this.worker = spawn(process.execPath, [BIN, 'worker'], {
+      env: {
+        ...process.env, ...keys, TEMPORAL_ADDRESS: this.server.address, TRADEFLOW_TASK_QUEUE: TASK_QUEUE,
+        TRADEFLOW_CONFIG: path.join(this.dir, 'chaos.yaml'), APCA_API_BASE_URL: this.sim.url, APCA_API_DATA_URL: this.sim.url,
+      },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+  }
+
+  killWorker(): void {
+    this.worker?.kill('SIGKILL');
+    this.worker = null;
+  }
+
+  async stopWorker(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    await new Promise<void>((resolve) => {
+      worker.once('exit', () => resolve());
+      worker.kill('SIGTERM');
+    });
+    this.worker = null;
+  }
+
+  async restartServer(port: number, dbFile: string, downMs: number): Promise<void> {
+    this.server.process?.kill('SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    this.server = await startDevServer({ port, headless: true, dbFile });
+  }
+
+  async runDay(account: string, trial: string, disrupt: () => Promise<void>): Promise<Verdict> {
+    const started = Date.now();
+    const handle = await startDay(this.client, { account, tradingDate: todayInNewYork(), signals: SIGNALS, mode: 'paper', taskQueue: TASK_QUEUE, source: trial });
+    await disrupt();
+    let report: DayReport | null = null;
+    let status = 'completed';
+    try {
+      report = await withTimeout(dayResult(handle), 240_000);
+      status = report.status;
+    } catch (error) {
+      status = 'failed';
+      console.error(`${trial}: ${failureChain(error)}`);
+    }
+    return { ...(await referee(this.sim, account, report)), trial, status, seconds: (Date.now() - started) / 1000 };
+  }
+}
+
+/** Compares the day's intents with the broker's order log. */
+async function referee(sim: RunningSimulator, account: string, report: DayReport | null): Promise<Omit<Verdict, 'trial' | 'status' | 'seconds'>> {
+  const response = await fetch(`${sim.url}/admin/orders?account=KEY-${account.toUpperCase()}`);
+  const body = (await response.json()) as unknown;
+  const orders = (Array.isArray(body) ? body : (body as { orders: unknown[] }).orders) as Array<{ client_order_id: string; symbol: string; side: string }>;
+  const intended = new Set((report?.orders ?? []).filter((order) => order.status !== 'submit_failed').map((order) => order.clientOrderId));
+  const perIntent = new Map<string, number>();
+  for (const order of orders) perIntent.set(`${order.symbol}/${order.side}`, (perIntent.get(`${order.symbol}/${order.side}`) ?? 0) + 1);
+  const duplicates = [...perIntent.values()].reduce((sum, count) => sum + Math.max(0, count - 1), 0);
+  const atBroker = new Set(orders.map((order) => order.client_order_id));
+  return {
+    intended: intended.size,
+    atBroker: orders.length,
+    duplicates,
+    lost: [...intended].filter((id) => !atBroker.has(id)).length,
+    phantom: orders.filter((order) => !intended.has(order.client_order_id)).length,
+  };
+}
+
+function failureChain(error: unknown): string {
+  const messages: string[] = [];
+  for (let current: unknown = error; current instanceof Error; current = (current as Error & { cause?: unknown }).cause) messages.push(current.message);
+  return messages.join(' <- ');
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no result after ${ms} ms`)), ms).unref())]);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function main(): Promise<void> {
+  const kills = Number(args.kills);
+  const restarts = Number(args.restarts);
+  const faulty = Number(args.faulty);
+  const random = rng(Number(args.seed));
+  const dir = mkdtempSync(path.join(tmpdir(), 'tradeflow-chaos-'));
+  const dbFile = path.join(dir, 'temporal.sqlite');
+  const port = await findFreePort();
+  const server = await startDevServer({ port, headless: true, dbFile });
+  const sim = await startSimulator({ port: 0, seed: Number(args.seed) });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  const chaos = new Chaos(dir, server, sim, client, kills + restarts + faulty);
+  const verdicts: Verdict[] = [];
+  const report = (verdict: Verdict) => {
+    verdicts.push(verdict);
+    console.log(`${verdict.trial.padEnd(28)} ${verdict.status.padEnd(10)} intended ${verdict.intended} at broker ${verdict.atBroker} duplicates ${verdict.duplicates} lost ${verdict.lost} phantom ${verdict.phantom} (${verdict.seconds.toFixed(1)} s)`);
+  };
+  let faultsInjected = 0;
+  let account = 0;
+  try {
+    // Every broker call a little slow, so a day spans seconds and the kills land in every phase.
+    await admin(sim, 'POST', '/admin/faults', { route: '*', kind: 'latency', latencyMs: 120, count: 0 });
+    chaos.startWorker();
+    for (let trial = 1; trial <= kills; trial++) {
+      const delayMs = Math.round(200 + random() * 5800);
+      report(await chaos.runDay(chaos.account(account++), `worker SIGKILL @${delayMs}ms #${trial}`, async () => {
+        await sleep(delayMs);
+        chaos.killWorker();
+        faultsInjected++;
+        chaos.startWorker();
+      }));
+    }
+    for (let trial = 1; trial <= restarts; trial++) {
+      const delayMs = Math.round(500 + random() * 3000);
+      report(await chaos.runDay(chaos.account(account++), `server kill+restart @${delayMs}ms #${trial}`, async () => {
+        await sleep(delayMs);
+        await chaos.restartServer(port, dbFile, 1500);
+        faultsInjected++;
+      }));
+    }
+    await admin(sim, 'DELETE', '/admin/faults');
+    for (const rule of [
+      { route: '*', kind: 'error-503', rate: 0.2, count: 0 },
+      { route: '*', kind: 'rate-limit', rate: 0.05, count: 0 },
+      { route: '*', kind: 'latency', rate: 0.3, latencyMs: 400, count: 0 },
+      { route: 'POST /v2/orders', kind: 'lose-response', rate: 0.3, count: 0 },
+    ]) await admin(sim, 'POST', '/admin/faults', rule);
+    for (let trial = 1; trial <= faulty; trial++) {
+      report(await chaos.runDay(chaos.account(account++), `faulty broker #${trial}`, async () => undefined));
+    }
+    const armed = (await (await fetch(`${sim.url}/admin/faults`)).json()) as unknown;
+    const list = (Array.isArray(armed) ? armed : (armed as { faults: Array<{ hits: number }> }).faults) as Array<{ hits: number }>;
+    faultsInjected += list.reduce((sum, fault) => sum + fault.hits, 0);
+  } finally {
+    await chaos.stopWorker().catch(() => undefined);
+    await connection.close().catch(() => undefined);
+    await sim.close();
+    await (chaos as unknown as { server: RunningDevServer }).server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const totals = {
+    trials: verdicts.length,
+    workerKills: kills,
+    serverRestarts: restarts,
+    faultyBrokerDays: faulty,
+    faultsInjected,
+    ordersIntended: sum(verdicts, 'intended'),
+    ordersAtBroker: sum(verdicts, 'atBroker'),
+    duplicates: sum(verdicts, 'duplicates'),
+    lost: sum(verdicts, 'lost'),
+    phantom: sum(verdicts, 'phantom'),
+    runsCompleted: verdicts.filter((verdict) => verdict.status === 'completed').length,
+  };
+  console.log(`\nchaos: ${JSON.stringify(totals)}`);
+  const ok = totals.duplicates === 0 && totals.lost === 0 && totals.phantom === 0 && totals.runsCompleted === totals.trials;
+  console.log(ok ? 'exactly once: every intended order at the broker once, nothing else, every run completed' : 'FAILED');
+  process.exitCode = ok ? 0 : 1;
+}
+
+function sum(verdicts: Verdict[], key: 'intended' | 'atBroker' | 'duplicates' | 'lost' | 'phantom'): number {
+  return verdicts.reduce((total, verdict) => total + verdict[key], 0);
+}
+
+async function admin(sim: RunningSimulator, method: string, route: string, body?: unknown): Promise<void> {
+  const response = await fetch(`${sim.url}${route}`, {
+    method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
