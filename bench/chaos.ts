@@ -17,6 +17,7 @@ import { dayResult, startDay } from '../src/client/start-day';
 import { todayInNewYork } from '../src/cli/dates';
 import type { Signal } from '../src/domain/types';
 import { startSimulator, type RunningSimulator } from '../src/sim';
+import { createRng } from '../src/sim/random';
 import { findFreePort, startDevServer, type RunningDevServer } from '../src/temporal/dev-server';
 import type { DayReport } from '../src/workflows/day-types';
 
@@ -33,18 +34,6 @@ const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'tradeflow.cjs');
 const TASK_QUEUE = 'chaos';
 const SIGNALS: Signal[] = ['AAPL', 'MSFT', 'NVDA', 'JPM', 'XOM', 'KO', 'PG', 'UNH'].map((symbol, i) => ({ symbol, strength: 0.2 + 0.08 * i }));
-
-/** Seeded, so a run can be repeated. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Verdict {
   trial: string;
@@ -160,7 +149,7 @@ async function main(): Promise<void> {
   const kills = Number(args.kills);
   const restarts = Number(args.restarts);
   const faulty = Number(args.faulty);
-  const random = rng(Number(args.seed));
+  const random = createRng(Number(args.seed));
   const dir = mkdtempSync(path.join(tmpdir(), 'tradeflow-chaos-'));
   const dbFile = path.join(dir, 'temporal.sqlite');
   const port = await findFreePort();

@@ -13,6 +13,7 @@ import { executionConfigSchema } from '../src/config-schema';
 import { planDay, type PlanInput } from '../src/domain/plan';
 import { marketStats, type DailyBar } from '../src/domain/stats';
 import type { Account, Asset, BrokerOrder, Position, Quote, Signal } from '../src/domain/types';
+import { createRng } from '../src/sim/random';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,19 +28,8 @@ const SYMBOLS = Number(args.symbols);
 const DAYS = Number(args.days);
 const RUNS = Number(args.runs);
 
-/** mulberry32: a small seeded generator, so every run benches the same market. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-const random = generator(Number(args.seed));
+// Seeded, so every run benches the same market.
+const random = createRng(Number(args.seed));
 const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 const SECTORS = ['Information Technology', 'Financials', 'Health Care', 'Energy', 'Industrials', 'Consumer Staples',
   'Consumer Discretionary', 'Utilities', 'Materials', 'Real Estate', 'Communication Services'];

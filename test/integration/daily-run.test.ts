@@ -5,7 +5,8 @@ import { dayResult, startDay } from '../../src/client/start-day';
 import { todayInNewYork } from '../../src/cli/dates';
 import type { Signal } from '../../src/domain/types';
 import { temporalAccountStateStore } from '../../src/client/account-state';
-import { emergencyStopUpdate, statusQuery } from '../../src/workflows/messages';
+import { DAILY_TRADING_WORKFLOW, dailyWorkflowId } from '../../src/names';
+import { emergencyStopUpdate, pauseSignal, resumeSignal, statusQuery } from '../../src/workflows/messages';
 import {
   keyIdFor, simAdmin, simBroker, simOrderLog, startHarness, testConfig, uniqueAccount, withWorker, type Harness,
 } from '../support/trading-harness';
@@ -101,6 +102,28 @@ describe('a trading day on a real Temporal server and the simulator', () => {
     } finally {
       await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'auto', account: keyIdFor(account) });
     }
+  });
+
+  it('pause holds new submissions and resume continues the day', async () => {
+    const account = uniqueAccount();
+    const taskQueue = `q-${account}`;
+    const report = await withWorker(harness, testConfig(account), taskQueue, async () => {
+      // Paused from its first moment, so the hold is observed before any order could go out.
+      const handle = await harness.client.workflow.signalWithStart(DAILY_TRADING_WORKFLOW, {
+        workflowId: dailyWorkflowId(account, todayInNewYork()), taskQueue, signal: pauseSignal, signalArgs: [],
+        args: [{ account, tradingDate: todayInNewYork(), signals: SIGNALS }],
+      });
+      await waitFor(async () => {
+        const status = await handle.query(statusQuery);
+        return status.phase === 'submitting' && status.paused;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      assert.equal((await simOrderLog(harness, account)).length, 0, 'nothing is submitted while paused');
+      await handle.signal(resumeSignal);
+      return dayResult(handle);
+    });
+    assert.equal(report.status, 'completed');
+    assert.equal((await simOrderLog(harness, account)).length, report.orders.length);
   });
 
   it('a halt holds for later days until the account is resumed', async () => {
