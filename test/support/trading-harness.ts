@@ -8,7 +8,7 @@ import type { BrokerPort } from '../../src/broker/port';
 import { parseExecutionConfig, type ExecutionConfig } from '../../src/config';
 import { startSimulator, type RunningSimulator } from '../../src/sim';
 import { accountDeps, createTradingWorker, loadSectors, WORKFLOWS_PATH } from '../../src/worker';
-import { getTestTemporal, type TestTemporal } from './temporal-server';
+import { getTestTemporal, startPrivateTemporal, type TestTemporal } from './temporal-server';
 
 /** Real parts for integration tests: a Temporal server, the simulator over HTTP, one workflow bundle. */
 export interface Harness {
@@ -21,13 +21,22 @@ export interface Harness {
 
 let runtimeInstalled = false;
 
-export async function startHarness(): Promise<Harness> {
+/** Options of {@link startHarness}. */
+export interface HarnessOptions {
+  /**
+   * Start a private dev server that serves the Temporal Web UI (`harness.temporal.uiUrl`) instead of using the
+   * shared headless one. Default false.
+   */
+  ui?: boolean;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   if (!runtimeInstalled) {
     // Workers log every state change at INFO; tests want only warnings and errors.
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
-  const temporal = await getTestTemporal();
+  const temporal = options.ui ? await startPrivateTemporal({ ui: true }) : await getTestTemporal();
   const sim = await startSimulator({ port: 0, seed: 7 });
   const connection = await Connection.connect({ address: temporal.address });
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
