@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { dayResult, startDay } from '../src/client/start-day';
 import { todayInNewYork } from '../src/cli/dates';
 import type { Signal } from '../src/domain/types';
@@ -20,6 +20,7 @@ import { startSimulator, type RunningSimulator } from '../src/sim';
 import { createRng } from '../src/sim/random';
 import { findFreePort, startDevServer, type RunningDevServer } from '../src/temporal/dev-server';
 import type { DayReport } from '../src/workflows/day-types';
+import { statusQuery } from '../src/workflows/messages';
 
 const { values: args } = parseArgs({
   options: {
@@ -97,10 +98,11 @@ class Chaos {
     this.server = await startDevServer({ port, headless: true, dbFile });
   }
 
-  async runDay(account: string, trial: string, disrupt: () => Promise<void>): Promise<Verdict> {
+  async runDay(account: string, trial: string, disrupt: (handle: WorkflowHandle) => Promise<string | void>): Promise<Verdict> {
     const started = Date.now();
     const handle = await startDay(this.client, { account, tradingDate: todayInNewYork(), signals: SIGNALS, mode: 'paper', taskQueue: TASK_QUEUE, source: trial });
-    await disrupt();
+    const note = await disrupt(handle);
+    if (note) trial = `${trial} in ${note}`;
     let report: DayReport | null = null;
     let status = 'completed';
     try {
@@ -133,6 +135,27 @@ async function referee(sim: RunningSimulator, account: string, report: DayReport
   };
 }
 
+/** Phases the worker kills aim at; the kill lands up to 600 ms after the day enters it. */
+const KILL_PHASES = ['starting', 'planning', 'submitting', 'awaiting_fills'] as const;
+
+async function phaseOf(handle: WorkflowHandle): Promise<string> {
+  try {
+    return (await withTimeout(handle.query(statusQuery), 2_000)).phase;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function waitForPhase(handle: WorkflowHandle, target: string): Promise<void> {
+  const order = ['starting', 'waiting_for_open', 'planning', 'submitting', 'awaiting_fills', 'closing_out', 'reconciling', 'completed'];
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const phase = await phaseOf(handle);
+    if (order.indexOf(phase) >= order.indexOf(target)) return;
+    await sleep(25);
+  }
+}
+
 function failureChain(error: unknown): string {
   const messages: string[] = [];
   for (let current: unknown = error; current instanceof Error; current = (current as Error & { cause?: unknown }).cause) messages.push(current.message);
@@ -161,21 +184,28 @@ async function main(): Promise<void> {
   const verdicts: Verdict[] = [];
   const report = (verdict: Verdict) => {
     verdicts.push(verdict);
-    console.log(`${verdict.trial.padEnd(28)} ${verdict.status.padEnd(10)} intended ${verdict.intended} at broker ${verdict.atBroker} duplicates ${verdict.duplicates} lost ${verdict.lost} phantom ${verdict.phantom} (${verdict.seconds.toFixed(1)} s)`);
+    console.log(`${verdict.trial.padEnd(40)} ${verdict.status.padEnd(10)} intended ${verdict.intended} at broker ${verdict.atBroker} duplicates ${verdict.duplicates} lost ${verdict.lost} phantom ${verdict.phantom} (${verdict.seconds.toFixed(1)} s)`);
   };
   let faultsInjected = 0;
   let account = 0;
+  const killedIn: Record<string, number> = {};
   try {
     // Every broker call a little slow, so a day spans seconds and the kills land in every phase.
     await admin(sim, 'POST', '/admin/faults', { route: '*', kind: 'latency', latencyMs: 120, count: 0 });
     chaos.startWorker();
     for (let trial = 1; trial <= kills; trial++) {
-      const delayMs = Math.round(200 + random() * 5800);
-      report(await chaos.runDay(chaos.account(account++), `worker SIGKILL @${delayMs}ms #${trial}`, async () => {
-        await sleep(delayMs);
+      // Aim each kill at a phase in turn, with a random delay inside it, so every phase of a day is hit.
+      const target = KILL_PHASES[(trial - 1) % KILL_PHASES.length]!;
+      const jitterMs = Math.round(random() * 600);
+      report(await chaos.runDay(chaos.account(account++), `worker SIGKILL #${trial}`, async (handle) => {
+        await waitForPhase(handle, target);
+        await sleep(jitterMs);
+        const phase = await phaseOf(handle);
         chaos.killWorker();
         faultsInjected++;
+        killedIn[phase] = (killedIn[phase] ?? 0) + 1;
         chaos.startWorker();
+        return phase;
       }));
     }
     for (let trial = 1; trial <= restarts; trial++) {
@@ -209,6 +239,7 @@ async function main(): Promise<void> {
   const totals = {
     trials: verdicts.length,
     workerKills: kills,
+    workerKillsByPhase: killedIn,
     serverRestarts: restarts,
     faultyBrokerDays: faulty,
     faultsInjected,
