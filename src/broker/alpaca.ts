@@ -73,7 +73,11 @@ export function createAlpacaBroker(connection: AlpacaConnection): BrokerPort {
     keyId: connection.keyId,
     secret: connection.secretKey,
     timeoutMs: connection.timeoutMs ?? 15_000,
-    // retry and rateLimit deliberately unset: off on raw Configurations.
+    // The SDK retries only safe verbs (GET): a read that meets a 5xx, a 429 or a dropped connection is tried again
+    // at once instead of failing the whole activity. Orders (POST, PATCH, DELETE) are never retried here: Temporal
+    // retries the activity, which looks the order up by its client order id first.
+    retry: { maxRetries: 3, retryDelayMs: 200, maxDelayMs: 2_000, respectRetryAfter: true },
+    // rateLimit deliberately unset: off on raw Configurations.
   };
   const tradingConfig = new trading.Configuration({ ...common, basePath: stripSlash(connection.tradingUrl ?? DEFAULT_TRADING_URL) });
   const dataConfig = new marketData.Configuration({ ...common, basePath: stripSlash(connection.dataUrl ?? DEFAULT_DATA_URL) });

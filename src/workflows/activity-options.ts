@@ -2,14 +2,17 @@ import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { FINAL_BROKER_ERRORS } from '../broker/errors';
 
-/** Every broker call: short attempts, retried with backoff unless the broker gave a final answer. */
+/**
+ * Every broker call: short attempts, retried with backoff for up to 20 minutes unless the broker gave a final
+ * answer. A flaky broker slows a day down; only one that stays down that long fails it.
+ */
 const BROKER_CALL: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '20 minutes',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,
     maximumInterval: '30 seconds',
-    maximumAttempts: 12,
     nonRetryableErrorTypes: [...FINAL_BROKER_ERRORS, 'InvalidInput', 'UnknownAccount'],
   },
 };

@@ -184,11 +184,13 @@ describe('simulator via the Alpaca adapter', () => {
     await broker.submitOrder(market('lost-2', 'XOM', 'buy', 1));
   });
 
-  test('5xx, 429 and bad keys map to their classes', async () => {
+  test('a passing 5xx on a read is retried by the client; 5xx, 429 and bad keys that persist map to their classes', async () => {
     const broker = brokerFor('acct-10');
-    await admin('POST', '/admin/faults', { route: 'GET /v2/account', kind: 'error-503' });
+    await admin('POST', '/admin/faults', { route: 'GET /v2/account', kind: 'error-503', count: 1 });
+    assert.ok((await broker.getAccount()).equity > 0, 'one 503 on a GET is absorbed');
+    await admin('POST', '/admin/faults', { route: 'GET /v2/account', kind: 'error-503', count: 0 });
     await assert.rejects(broker.getAccount(), BrokerUnavailable);
-    await admin('POST', '/admin/faults', { route: 'GET /v2/positions', kind: 'rate-limit' });
+    await admin('POST', '/admin/faults', { route: 'GET /v2/positions', kind: 'rate-limit', count: 0 });
     await assert.rejects(broker.getPositions(), RateLimited);
     await admin('DELETE', '/admin/faults');
     await assert.rejects(brokerFor('acct-10', 'wrong-secret').getAccount(), (e: unknown) => {
