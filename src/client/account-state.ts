@@ -4,7 +4,7 @@ import {
 import { ACCOUNT_TRADING_STATE_WORKFLOW, accountWorkflowId, TRADING_ACCOUNT, RUN_STATE } from '../names';
 import { accountStateQuery, haltAccountUpdate, resumeAccountUpdate } from '../workflows/account-messages';
 import type { AccountTradingState } from '../workflows/account-types';
-import { pauseTradingSchedule, unpauseTradingSchedule } from './schedule';
+import { pauseScheduleForHalt, unpauseScheduleAfterHalt } from './schedule';
 
 /** Reads and changes an account's trading state, which lives in its long-lived workflow. */
 export interface AccountStateStore {
@@ -34,12 +34,12 @@ export function temporalAccountStateStore(client: Client, taskQueue: string): Ac
     },
     async halt(account, reason, by) {
       const state = await client.workflow.executeUpdateWithStart(haltAccountUpdate, { args: [{ reason, by }], startWorkflowOperation: startOperation(account) });
-      await pauseTradingSchedule(client, account, `halted by ${by}: ${reason}`);
+      await pauseScheduleForHalt(client, account, by, reason);
       return state;
     },
     async resume(account, by) {
       const state = await client.workflow.executeUpdateWithStart(resumeAccountUpdate, { args: [{ by }], startWorkflowOperation: startOperation(account) });
-      await unpauseTradingSchedule(client, account, `resumed by ${by}`);
+      await unpauseScheduleAfterHalt(client, account, by);
       return state;
     },
   };

@@ -50,6 +50,26 @@ export async function pauseTradingSchedule(client: Client, account: string, note
   return ifScheduleExists(() => client.schedule.getHandle(scheduleId(account)).pause(note));
 }
 
+/** The note a halt leaves on the paused schedule; a resume unpauses only a schedule paused this way. */
+export const HALT_NOTE_PREFIX = 'halted by ';
+
+/** Pauses the schedule for a halt, marking the pause as the halt's; a schedule already paused keeps its note. */
+export function pauseScheduleForHalt(client: Client, account: string, by: string, reason: string): Promise<boolean> {
+  return ifScheduleExists(async () => {
+    const handle = client.schedule.getHandle(scheduleId(account));
+    if (!(await handle.describe()).state.paused) await handle.pause(`${HALT_NOTE_PREFIX}${by}: ${reason}`);
+  });
+}
+
+/** Unpauses the schedule if a halt paused it; a pause an operator made for another reason stays. */
+export async function unpauseScheduleAfterHalt(client: Client, account: string, by: string): Promise<boolean> {
+  return ifScheduleExists(async () => {
+    const handle = client.schedule.getHandle(scheduleId(account));
+    const { state } = await handle.describe();
+    if (state.paused && state.note?.startsWith(HALT_NOTE_PREFIX)) await handle.unpause(`resumed by ${by}`);
+  });
+}
+
 export async function unpauseTradingSchedule(client: Client, account: string, note: string): Promise<boolean> {
   return ifScheduleExists(() => client.schedule.getHandle(scheduleId(account)).unpause(note));
 }

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { temporalAccountStateStore } from '../../src/client/account-state';
-import { createTradingSchedule, deleteTradingSchedule, describeTradingSchedule } from '../../src/client/schedule';
+import {
+  createTradingSchedule, deleteTradingSchedule, describeTradingSchedule, pauseTradingSchedule,
+} from '../../src/client/schedule';
 import { dayResult, startDay } from '../../src/client/start-day';
 import { todayInNewYork } from '../../src/cli/dates';
 import { scheduleId } from '../../src/names';
@@ -74,7 +76,7 @@ describe('schedules', () => {
     }
   });
 
-  it('a halt pauses the schedule and a resume lifts it', async () => {
+  it('a halt pauses the schedule and a resume lifts that pause, not an operator\'s own', async () => {
     const account = uniqueAccount('s');
     const taskQueue = `q-${account}`;
     await createTradingSchedule(harness.client, {
@@ -87,6 +89,10 @@ describe('schedules', () => {
         assert.equal((await describeTradingSchedule(harness.client, account)).state.paused, true);
         await store.resume(account, 'test');
         assert.equal((await describeTradingSchedule(harness.client, account)).state.paused, false);
+        await pauseTradingSchedule(harness.client, account, 'maintenance window');
+        await store.halt(account, 'again', 'test');
+        await store.resume(account, 'test');
+        assert.equal((await describeTradingSchedule(harness.client, account)).state.paused, true, 'an operator\'s own pause stays');
       });
     } finally {
       await deleteTradingSchedule(harness.client, account);
