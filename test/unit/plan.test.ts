@@ -10,7 +10,8 @@ import { executionConfigSchema, type ExecutionConfig } from '../../src/config-sc
 import { clientOrderIdFor } from '../../src/domain/client-order-id';
 import { validateOrderIntent } from '../../src/domain/orders';
 import { costPriceFor, planDay, proceedsPriceFor, referencePrice, type PlanInput } from '../../src/domain/plan';
-import type { Account, Asset, BrokerOrder, Position, Quote } from '../../src/domain/types';
+import type { Account, Asset, Quote } from '../../src/domain/types';
+import { buildPlanInput, configModel, openOrder, position, scenarioModel, symbolStateModel, type ScenarioShape } from '../support/plan-scenarios';
 
 type ConfigOverrides = { [K in keyof ExecutionConfig]?: Partial<ExecutionConfig[K]> };
 
@@ -29,18 +30,6 @@ function quote(symbol: string, last: number, spread = 0): Quote {
 
 function asset(symbol: string, overrides: Partial<Asset> = {}): Asset {
   return { symbol, name: symbol, tradable: true, active: true, shortable: true, easyToBorrow: true, fractionable: true, ...overrides };
-}
-
-function position(symbol: string, qty: number, price: number): Position {
-  return { symbol, qty, avgEntryPrice: price, currentPrice: price, marketValue: qty * price, costBasis: qty * price, unrealizedPl: 0, lastdayPrice: null };
-}
-
-function openOrder(symbol: string, side: 'buy' | 'sell', qty: number): BrokerOrder {
-  return {
-    id: `o-${symbol}`, clientOrderId: `old.${symbol}`, symbol, side, type: 'market', timeInForce: 'day', qty, notional: null, filledQty: 0,
-    filledAvgPrice: null, limitPrice: null, stopPrice: null, status: 'new', submittedAt: null, filledAt: null, canceledAt: null,
-    expiredAt: null, updatedAt: null,
-  };
 }
 
 const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'NVDA', 'TSLA', 'XOM'];
@@ -274,49 +263,10 @@ describe('planDay', () => {
 
 describe('planDay property: approved orders never break a limit', () => {
   const UNIVERSE = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF', 'GGG', 'BRK.B'];
-  // Integer-based draws: fc.double piles up at its bounds and near zero, which would leave most signals below threshold.
-  const price = fc.oneof(fc.integer({ min: 100, max: 200_000 }).map((cents) => cents / 100), fc.integer({ min: 1000, max: 9999 }).map((x) => x / 10_000));
-  const ratio = (min: number, max: number) => fc.integer({ min: Math.round(min * 10_000), max: Math.round(max * 10_000) }).map((x) => x / 10_000);
-
-  const symbolState = fc.record({
-    held: fc.oneof(fc.constant(0), fc.integer({ min: -300, max: 1_000 }), fc.double({ min: -50, max: 500, noNaN: true }).map((q) => Math.round(q * 1000) / 1000)),
-    pending: fc.oneof(fc.constant(0), fc.integer({ min: -100, max: 100 })),
-    price,
-    spreadBps: fc.integer({ min: 0, max: 200 }),
-    hasQuote: fc.constantFrom(true, true, true, true, true, true, true, false),
-    signal: fc.option(ratio(-1, 1), { nil: undefined, freq: 4 }),
-    sector: fc.constantFrom('Tech', 'Energy', 'Health', undefined),
-    volatility: fc.option(ratio(0.05, 1.5), { nil: undefined }),
-    tradable: fc.constantFrom(true, true, true, true, true, true, true, false),
-    shortable: fc.boolean(),
-    fractionable: fc.boolean(),
-  });
-
-  const scenario = fc.record({
-    states: fc.tuple(...UNIVERSE.map(() => symbolState)),
-    equity: fc.integer({ min: 5_000, max: 2_000_000 }),
-    dailyReturn: ratio(-0.025, 0.05),
-    buyingPowerRatio: ratio(0, 4),
-    ordersSubmittedToday: fc.integer({ min: 0, max: 4 }),
-    tradingState: fc.constantFrom('ACTIVE' as const, 'ACTIVE' as const, 'ACTIVE' as const, 'ACTIVE' as const, 'REDUCING' as const, 'HALTED' as const),
-    restricted: fc.subarray(UNIVERSE, { maxLength: 2 }),
-    config: fc.record({
-      method: fc.constantFrom('signal_proportional' as const, 'equal_weight' as const, 'inverse_volatility' as const, 'volatility_target' as const),
-      maxPosition: ratio(0.01, 0.5),
-      minTrade: ratio(1, 500),
-      maxTrade: ratio(500, 100_000),
-      maxOrderNotional: ratio(100, 100_000),
-      maxOrders: fc.integer({ min: 1, max: 12 }),
-      maxSector: ratio(0.05, 1),
-      maxRisk: ratio(0.005, 0.2),
-      threshold: ratio(0, 0.3),
-      band: ratio(0, 0.02),
-      allowShorts: fc.boolean(),
-      fractional: fc.boolean(),
-      orderType: fc.constantFrom('market' as const, 'limit' as const),
-      offsetBps: fc.integer({ min: 0, max: 100 }),
-    }),
-  });
+  const shape: ScenarioShape = {
+    universe: UNIVERSE, zeroHeldWeight: 1, zeroPendingWeight: 1, signalFreq: 4, volatilityFreq: 6, sectors: ['Tech', 'Energy', 'Health', undefined], maxOrders: 12,
+  };
+  const scenario = fc.record(scenarioModel(shape, fc.record(symbolStateModel(shape)), fc.record(configModel(shape))));
 
   it('holds for random holdings, prices, signals and limits', () => {
     let cases = 0;
@@ -326,33 +276,8 @@ describe('planDay property: approved orders never break a limit', () => {
     fc.assert(fc.property(scenario, (s) => {
       cases += 1;
       const c = s.config;
-      const cfg = config({
-        execution: { signal_threshold: c.threshold, order_type: c.orderType, limit_offset_bps: c.offsetBps },
-        position_sizing: {
-          method: c.method, max_position_size: c.maxPosition, min_trade_size: c.minTrade, max_trade_size: c.maxTrade,
-          allow_shorts: c.allowShorts, fractional: c.fractional, rebalance_band: c.band,
-        },
-        risk_management: {
-          max_orders_per_day: c.maxOrders, max_sector_exposure: c.maxSector, max_order_notional: c.maxOrderNotional,
-          max_position_risk: c.maxRisk, restricted_symbols: s.restricted,
-        },
-      });
-      const acct: Account = { ...account, equity: s.equity, lastEquity: s.equity / (1 + s.dailyReturn), buyingPower: s.equity * s.buyingPowerRatio };
-      const plan: PlanInput = {
-        runId: 'prop-run', signals: [], account: acct, positions: [], openOrders: [], quotes: {}, assets: {}, sectors: {}, volatility: {},
-        config: cfg, tradingState: s.tradingState, ordersSubmittedToday: s.ordersSubmittedToday,
-      };
-      UNIVERSE.forEach((symbol, i) => {
-        const st = s.states[i]!;
-        if (st.held !== 0) plan.positions.push(position(symbol, st.held, st.price));
-        if (st.pending !== 0) plan.openOrders.push(openOrder(symbol, st.pending > 0 ? 'buy' : 'sell', Math.abs(st.pending)));
-        const half = (st.price * st.spreadBps) / 20_000;
-        if (st.hasQuote) plan.quotes[symbol] = { symbol, bid: st.price - half, ask: st.price + half, last: st.price, timestamp: 't' };
-        if (st.signal !== undefined) plan.signals.push({ symbol, strength: st.signal });
-        if (st.sector !== undefined) plan.sectors[symbol] = st.sector;
-        if (st.volatility !== undefined) plan.volatility![symbol] = st.volatility;
-        plan.assets[symbol] = asset(symbol, { tradable: st.tradable, shortable: st.shortable, fractionable: st.fractionable });
-      });
+      const plan = buildPlanInput(UNIVERSE, s);
+      const acct = plan.account;
 
       const result = planDay(plan);
       casesWithOrders += result.orders.length > 0 ? 1 : 0;

@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { executionConfigSchema, type ExecutionConfig } from '../../src/config-schema';
+import type { ExecutionConfig } from '../../src/config-schema';
 import { validateOrderIntent } from '../../src/domain/orders';
 import { costPriceFor, planDay, proceedsPriceFor, referencePrice, type PlanInput } from '../../src/domain/plan';
 import type { SymbolMatrix } from '../../src/domain/stats';
-import type { Account, BrokerOrder, Position, TradingState } from '../../src/domain/types';
+import { buildPlanInput, configModel, ratio, scenarioModel, symbolStateModel, type ScenarioShape } from '../support/plan-scenarios';
 
 /**
  * The proof of issue 4: for random holdings, open orders, quotes, signals, sectors, correlations and limits, fill
@@ -15,110 +15,43 @@ import type { Account, BrokerOrder, Position, TradingState } from '../../src/dom
 const UNIVERSE = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF', 'GGG', 'HHH', 'III', 'BRK.B'];
 const CASES = 5_000;
 
-const ratio = (min: number, max: number) => fc.integer({ min: Math.round(min * 10_000), max: Math.round(max * 10_000) }).map((x) => x / 10_000);
-const price = fc.oneof(fc.integer({ min: 100, max: 200_000 }).map((cents) => cents / 100), fc.integer({ min: 1000, max: 9999 }).map((x) => x / 10_000));
+const shape: ScenarioShape = {
+  universe: UNIVERSE, zeroHeldWeight: 2, zeroPendingWeight: 3, signalFreq: 5, volatilityFreq: 5, sectors: ['Tech', 'Tech', 'Energy', 'Health', undefined], maxOrders: 14,
+};
 
 const symbolState = fc.record({
-  held: fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: -300, max: 1_000 }), fc.double({ min: -50, max: 500, noNaN: true }).map((q) => Math.round(q * 1000) / 1000)),
-  pending: fc.oneof(fc.constant(0), fc.constant(0), fc.constant(0), fc.integer({ min: -100, max: 100 })),
-  price,
-  spreadBps: fc.integer({ min: 0, max: 200 }),
+  ...symbolStateModel(shape),
   // A stale or crossed book: the ask or bid far from the last trade, which the price collar must catch.
   skewBps: fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: -2_500, max: 2_500 })),
-  hasQuote: fc.constantFrom(true, true, true, true, true, true, true, false),
-  signal: fc.option(ratio(-1, 1), { nil: undefined, freq: 5 }),
-  sector: fc.constantFrom('Tech', 'Tech', 'Energy', 'Health', undefined),
-  volatility: fc.option(ratio(0.05, 1.5), { nil: undefined, freq: 5 }),
   /** Correlation factor: symbols sharing one are correlated at `within`; null means no return history. */
   factor: fc.constantFrom<number | null>(0, 0, 1, 1, 2, 3, 4, 5, null),
-  tradable: fc.constantFrom(true, true, true, true, true, true, true, false),
-  shortable: fc.boolean(),
-  fractionable: fc.boolean(),
 });
 
 const scenario = fc.record({
-  states: fc.tuple(...UNIVERSE.map(() => symbolState)),
-  equity: fc.integer({ min: 5_000, max: 2_000_000 }),
-  dailyReturn: ratio(-0.025, 0.05),
-  buyingPowerRatio: ratio(0, 4),
-  shortingEnabled: fc.boolean(),
-  ordersSubmittedToday: fc.integer({ min: 0, max: 4 }),
-  tradingState: fc.constantFrom<TradingState>('ACTIVE', 'ACTIVE', 'ACTIVE', 'ACTIVE', 'REDUCING', 'HALTED'),
-  restricted: fc.subarray(UNIVERSE, { maxLength: 2 }),
-  withCorrelation: fc.constantFrom(true, true, true, false),
-  within: ratio(0.3, 0.99),
-  across: ratio(-0.5, 0.5),
-  config: fc.record({
-    method: fc.constantFrom('signal_proportional' as const, 'equal_weight' as const, 'inverse_volatility' as const, 'volatility_target' as const),
+  ...scenarioModel(shape, symbolState, fc.record({
+    ...configModel(shape),
     targetVolatility: ratio(0.02, 0.5),
-    maxPosition: ratio(0.01, 0.5),
-    minTrade: ratio(1, 500),
-    maxTrade: ratio(500, 100_000),
-    maxOrderNotional: ratio(100, 100_000),
-    maxOrders: fc.integer({ min: 1, max: 14 }),
-    maxSector: ratio(0.05, 1),
     maxSectorNet: ratio(0.02, 1),
-    maxRisk: ratio(0.005, 0.2),
     correlationThreshold: ratio(0.2, 0.95),
     maxCorrelated: ratio(0.05, 1),
     collar: ratio(0.005, 0.2),
-    threshold: ratio(0, 0.3),
-    band: ratio(0, 0.02),
-    allowShorts: fc.boolean(),
-    fractional: fc.boolean(),
-    orderType: fc.constantFrom('market' as const, 'limit' as const),
-    offsetBps: fc.integer({ min: 0, max: 100 }),
-  }),
+  })),
+  shortingEnabled: fc.boolean(),
+  withCorrelation: fc.constantFrom(true, true, true, false),
+  within: ratio(0.3, 0.99),
+  across: ratio(-0.5, 0.5),
 });
 
 type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
-function position(symbol: string, qty: number, at: number): Position {
-  return { symbol, qty, avgEntryPrice: at, currentPrice: at, marketValue: qty * at, costBasis: qty * at, unrealizedPl: 0, lastdayPrice: null };
-}
-
-function openOrder(symbol: string, side: 'buy' | 'sell', qty: number): BrokerOrder {
-  return {
-    id: `o-${symbol}`, clientOrderId: `old.${symbol}`, symbol, side, type: 'market', timeInForce: 'day', qty, notional: null, filledQty: 0,
-    filledAvgPrice: null, limitPrice: null, stopPrice: null, status: 'new', submittedAt: null, filledAt: null, canceledAt: null,
-    expiredAt: null, updatedAt: null,
-  };
-}
-
 function buildInput(s: Scenario): { input: PlanInput; config: ExecutionConfig } {
   const c = s.config;
-  const config = executionConfigSchema.parse({
-    execution: { signal_threshold: c.threshold, order_type: c.orderType, limit_offset_bps: c.offsetBps },
-    position_sizing: {
-      method: c.method, target_volatility: c.targetVolatility, max_position_size: c.maxPosition, min_trade_size: c.minTrade,
-      max_trade_size: c.maxTrade, allow_shorts: c.allowShorts, fractional: c.fractional, rebalance_band: c.band,
-    },
+  const input = buildPlanInput(UNIVERSE, s, {
+    position_sizing: { target_volatility: c.targetVolatility },
     risk_management: {
-      max_orders_per_day: c.maxOrders, max_sector_exposure: c.maxSector, max_sector_net_exposure: c.maxSectorNet,
-      max_order_notional: c.maxOrderNotional, max_position_risk: c.maxRisk, restricted_symbols: s.restricted,
-      correlation_threshold: c.correlationThreshold, max_correlated_exposure: c.maxCorrelated, price_collar_pct: c.collar,
+      max_sector_net_exposure: c.maxSectorNet, correlation_threshold: c.correlationThreshold, max_correlated_exposure: c.maxCorrelated,
+      price_collar_pct: c.collar,
     },
-  });
-  const account: Account = {
-    id: 'a', accountNumber: 'PA1', status: 'ACTIVE', currency: 'USD', cash: s.equity, equity: s.equity,
-    lastEquity: s.equity / (1 + s.dailyReturn), buyingPower: s.equity * s.buyingPowerRatio, longMarketValue: 0, shortMarketValue: 0,
-    tradingBlocked: false, shortingEnabled: s.shortingEnabled,
-  };
-  const input: PlanInput = {
-    runId: 'prop-run', signals: [], account, positions: [], openOrders: [], quotes: {}, assets: {}, sectors: {}, volatility: {},
-    config, tradingState: s.tradingState, ordersSubmittedToday: s.ordersSubmittedToday,
-  };
-  UNIVERSE.forEach((symbol, i) => {
-    const st = s.states[i]!;
-    if (st.held !== 0) input.positions.push(position(symbol, st.held, st.price));
-    if (st.pending !== 0) input.openOrders.push(openOrder(symbol, st.pending > 0 ? 'buy' : 'sell', Math.abs(st.pending)));
-    const half = (st.price * st.spreadBps) / 20_000;
-    const mid = st.price * (1 + st.skewBps / 10_000);
-    if (st.hasQuote) input.quotes[symbol] = { symbol, bid: Math.max(0.0001, mid - half), ask: mid + half, last: st.price, timestamp: 't' };
-    if (st.signal !== undefined) input.signals.push({ symbol, strength: st.signal });
-    if (st.sector !== undefined) input.sectors[symbol] = st.sector;
-    if (st.volatility !== undefined) input.volatility![symbol] = st.volatility;
-    input.assets[symbol] = { symbol, name: symbol, tradable: st.tradable, active: true, shortable: st.shortable, easyToBorrow: true, fractionable: st.fractionable };
   });
   if (s.withCorrelation) {
     const known = UNIVERSE.filter((_, i) => s.states[i]!.factor !== null);
@@ -127,7 +60,7 @@ function buildInput(s: Scenario): { input: PlanInput; config: ExecutionConfig } 
     const sigma = (symbol: string) => input.volatility![symbol] ?? Number.NaN;
     input.covariance = { symbols: known, values: known.map((a) => Float64Array.from(known.map((b) => rho(a, b) * sigma(a) * sigma(b)))) };
   }
-  return { input, config };
+  return { input, config: input.config };
 }
 
 /** Connected components of "ρ > threshold", by breadth-first search: an independent check of the plan's union-find. */
