@@ -1,48 +1,99 @@
 /**
- * Records the histories the replay test replays: a completed day and an emergency-stopped day, run on a real
- * Temporal server and the simulator. Run it when a workflow change is meant to be incompatible (a new workflow
- * type or a patched() branch): `node --import tsx scripts/record-histories.ts`. Old files stay: they are the
- * running workflows a change must not break.
+ * Records the histories the replay test replays, one per path through each workflow type, run on a real Temporal
+ * server and the simulator: a completed day, a day stopped by the kill switch (update, with flatten), a day of a
+ * halted account, the account's trading-state workflow, and a scheduled day. Run it when workflow code changes
+ * (`npm run record-histories`); old files stay, since they stand for the running workflows a change must not break.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { temporalAccountStateStore } from '../src/client/account-state';
+import { createTradingSchedule, deleteTradingSchedule } from '../src/client/schedule';
 import { dayResult, startDay } from '../src/client/start-day';
 import { todayInNewYork } from '../src/cli/dates';
-import { emergencyStopSignal, statusQuery } from '../src/workflows/messages';
-import { simAdmin, startHarness, testConfig, uniqueAccount, withWorker } from '../test/support/trading-harness';
+import { accountWorkflowId, scheduleId } from '../src/names';
+import { emergencyStopUpdate, statusQuery } from '../src/workflows/messages';
+import {
+  keyIdFor, simAdmin, startHarness, testConfig, uniqueAccount, withWorker, type Harness,
+} from '../test/support/trading-harness';
 
 const OUT = path.resolve(__dirname, '..', 'test', 'histories');
+const SIGNALS = [{ symbol: 'AAPL', strength: 0.7 }, { symbol: 'MSFT', strength: 0.4 }, { symbol: 'KO', strength: 0.02 }];
 
 async function main(): Promise<void> {
   const harness = await startHarness();
   const stamp = new Date().toISOString().slice(0, 16).replace(/:/g, '');
+  const save = async (name: string, handle: WorkflowHandle) => {
+    writeFileSync(path.join(OUT, `${stamp}-${name}.json`), historyToJSON(await handle.fetchHistory()));
+    console.log(`recorded ${stamp}-${name}.json`);
+  };
   try {
-    const signals = [{ symbol: 'AAPL', strength: 0.7 }, { symbol: 'MSFT', strength: 0.4 }, { symbol: 'KO', strength: 0.02 }];
-    const account = uniqueAccount('rec');
-    const completed = await withWorker(harness, testConfig(account), `q-${account}`, async () => {
-      const handle = await startDay(harness.client, { account, tradingDate: todayInNewYork(), signals, mode: 'paper', taskQueue: `q-${account}` });
+    await save('completed-day', await runDay(harness, uniqueAccount('rec'), async (handle) => {
       await dayResult(handle);
-      return handle;
-    });
-    writeFileSync(path.join(OUT, `${stamp}-completed-day.json`), historyToJSON(await completed.fetchHistory()));
+    }));
 
-    const stoppedAccount = uniqueAccount('rec');
-    await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'hold' });
-    const stopped = await withWorker(harness, testConfig(stoppedAccount, { timing: { max_fill_wait_minutes: 5 } }), `q-${stoppedAccount}`, async () => {
-      const handle = await startDay(harness.client, { account: stoppedAccount, tradingDate: todayInNewYork(), signals, mode: 'paper', taskQueue: `q-${stoppedAccount}` });
-      while ((await handle.query(statusQuery)).phase !== 'awaiting_fills') await new Promise((resolve) => setTimeout(resolve, 200));
-      await handle.signal(emergencyStopSignal, { reason: 'recorded stop', flatten: true });
+    const stopped = uniqueAccount('rec');
+    await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'hold', account: keyIdFor(stopped) });
+    await save('stopped-day', await runDay(harness, stopped, async (handle) => {
+      while ((await handle.query(statusQuery)).phase !== 'awaiting_fills') await sleep(100);
+      await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'auto', account: keyIdFor(stopped) });
+      await handle.executeUpdate(emergencyStopUpdate, { args: [{ reason: 'recorded stop', flatten: true }] });
       await dayResult(handle);
-      return handle;
+    }));
+
+    const halted = uniqueAccount('rec');
+    const store = temporalAccountStateStore(harness.client, `q-${halted}`);
+    await save('halted-day', await runDay(harness, halted, async (handle) => {
+      await dayResult(handle);
+    }, () => store.halt(halted, 'recorded halt', 'record-histories').then(() => undefined)));
+    await withWorker(harness, testConfig(halted), `q-${halted}`, () => store.resume(halted, 'record-histories'));
+    await save('account-trading-state', harness.client.workflow.getHandle(accountWorkflowId(halted)));
+
+    const scheduled = uniqueAccount('rec');
+    const dir = mkdtempSync(path.join(tmpdir(), 'record-'));
+    writeFileSync(path.join(dir, `${todayInNewYork()}.json`), JSON.stringify({ AAPL: 0.5 }));
+    await createTradingSchedule(harness.client, {
+      account: scheduled, mode: 'paper', cron: '35 9 * * 1-5', timezone: 'America/New_York', taskQueue: `q-${scheduled}`,
+      source: { kind: 'file', path: path.join(dir, '{date}.json') },
     });
-    await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'auto' });
-    writeFileSync(path.join(OUT, `${stamp}-stopped-day.json`), historyToJSON(await stopped.fetchHistory()));
-    console.log(`recorded 2 histories in ${OUT}`);
+    try {
+      const launcher = await withWorker(harness, testConfig(scheduled), `q-${scheduled}`, async () => {
+        const schedule = harness.client.schedule.getHandle(scheduleId(scheduled));
+        await schedule.trigger();
+        for (;;) {
+          const run = (await schedule.describe()).info.recentActions[0];
+          if (run) {
+            const handle = harness.client.workflow.getHandle(run.action.workflow.workflowId);
+            await handle.result();
+            return handle;
+          }
+          await sleep(100);
+        }
+      });
+      await save('scheduled-day', launcher);
+    } finally {
+      await deleteTradingSchedule(harness.client, scheduled);
+    }
   } finally {
     await harness.close();
   }
 }
+
+/** Starts a day for `account` on its own task queue and lets `drive` take it to its end under a worker. */
+async function runDay(
+  harness: Harness, account: string, drive: (handle: WorkflowHandle) => Promise<void>, before?: () => Promise<void>,
+): Promise<WorkflowHandle> {
+  return withWorker(harness, testConfig(account, { timing: { max_fill_wait_minutes: 5 } }), `q-${account}`, async () => {
+    await before?.();
+    const handle = await startDay(harness.client, { account, tradingDate: todayInNewYork(), signals: SIGNALS, mode: 'paper', taskQueue: `q-${account}` });
+    await drive(handle);
+    return handle;
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 main().catch((error: unknown) => {
   console.error(error);
