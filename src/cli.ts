@@ -84,6 +84,7 @@ export function buildProgram(): Command {
     .option('--date <YYYY-MM-DD>', 'trading date (default: today in New York)')
     .requiredOption('--reason <text>', 'why (recorded in the workflow history)')
     .option('--flatten', 'also close every position')
+    .option('--answer-timeout <seconds>', 'wait this long for the day to answer, then leave a durable signal', Number, 20)
     
     .option('--account <name>', 'a configured account (default: execution.account)').action(stopCommand);
 

@@ -4,7 +4,7 @@ import type { PortfolioSummary } from '../activities/snapshot';
 import { loadExecutionConfig, ConfigError, type ExecutionConfig } from '../config';
 import { DayAlreadyStarted, dayResult, startDay } from '../client/start-day';
 import { dailyWorkflowId } from '../names';
-import { emergencyStopUpdate, pauseSignal, portfolioQuery, resumeSignal, statusQuery } from '../workflows/messages';
+import { emergencyStopSignal, emergencyStopUpdate, pauseSignal, portfolioQuery, resumeSignal, statusQuery } from '../workflows/messages';
 import { temporalAccountStateStore } from '../client/account-state';
 import { connectClient } from './connect';
 import { tradingDateOption } from './dates';
@@ -78,7 +78,7 @@ export async function runCommand(options: RunOptions): Promise<void> {
   });
 }
 
-export interface StopOptions { date?: string; reason: string; flatten?: boolean; account?: string }
+export interface StopOptions { date?: string; reason: string; flatten?: boolean; account?: string; answerTimeout?: number }
 
 /** `tradeflow stop`: the kill switch. Stops today's run (answering what it did) and halts the account for later days. */
 export async function stopCommand(options: StopOptions): Promise<void> {
@@ -90,8 +90,21 @@ export async function stopCommand(options: StopOptions): Promise<void> {
     const started = Date.now();
     const running = await isRunning(client, workflowId);
     if (running) {
-      const outcome = await client.workflow.getHandle(workflowId)
-        .executeUpdate(emergencyStopUpdate, { args: [{ reason: options.reason, flatten: options.flatten ?? false }] });
+      const answerTimeoutMs = (options.answerTimeout ?? DEFAULT_STOP_ANSWER_SECONDS) * 1000;
+      const request = { reason: options.reason, flatten: options.flatten ?? false };
+      const handle = client.workflow.getHandle(workflowId);
+      let outcome;
+      try {
+        outcome = await client.withDeadline(Date.now() + answerTimeoutMs, () => handle.executeUpdate(emergencyStopUpdate, { args: [request] }));
+      } catch (error) {
+        if (!isDeadlineExceeded(error)) throw error;
+        // No worker answered: the signal is durable, and the stop (cancel, flatten, halt the account) runs before
+        // anything else once a worker polls.
+        await handle.signal(emergencyStopSignal, request);
+        console.log(`no worker answered within ${answerTimeoutMs / 1000} s: the stop is recorded in ${workflowId} and runs first `
+          + `thing when a worker polls (start one now); it then halts account ${account}`);
+        return;
+      }
       const elapsed = Date.now() - started;
       console.log(`emergency stop of ${workflowId} done in ${elapsed} ms: ${outcome.canceledOrderIds.length} open orders cancelled`
         + `${options.flatten ? `, ${outcome.closingOrders.length} closing orders sent` : ''}; account ${account} halted until tradeflow resume`);
@@ -126,6 +139,19 @@ export async function resumeCommand(options: DayOptions): Promise<void> {
       console.log(`resumed ${workflowId}`);
     }
   });
+}
+
+/** How long `stop` waits for the day's answer before it falls back to the durable signal. */
+const DEFAULT_STOP_ANSWER_SECONDS = 20;
+
+/** gRPC's DEADLINE_EXCEEDED status code. */
+const GRPC_DEADLINE_EXCEEDED = 4;
+
+function isDeadlineExceeded(error: unknown): boolean {
+  for (let current: unknown = error; current instanceof Error; current = (current as { cause?: unknown }).cause) {
+    if ((current as { code?: unknown }).code === GRPC_DEADLINE_EXCEEDED || /deadline/i.test(current.message)) return true;
+  }
+  return false;
 }
 
 async function isRunning(client: Client, workflowId: string): Promise<boolean> {

@@ -83,6 +83,20 @@ describe('the tradeflow CLI against a real server', () => {
     assert.equal((JSON.parse(portfolio.stdout) as { positions: unknown[] }).positions.length, 2);
   });
 
+  it('stop with no worker up leaves a durable stop that runs when a worker comes', async () => {
+    const account = uniqueAccount('c');
+    const signals = file(`${account}.json`, JSON.stringify({ AAPL: 0.5 }));
+    const started = await cli(account, ['run', '--signals', signals]);
+    assert.equal(started.code, 0, started.stderr);
+    const stop = await cli(account, ['stop', '--reason', 'no worker tonight', '--answer-timeout', '2']);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.match(stop.stdout, /no worker answered within 2 s/);
+    const handle = harness.client.workflow.getHandle(dailyWorkflowId(account, todayInNewYork()));
+    const report = await withWorker(harness, testConfig(account), `q-${account}`, () => handle.result() as Promise<{ status: string; reason: string }>);
+    assert.equal(report.status, 'stopped');
+    assert.match(report.reason, /no worker tonight/);
+  });
+
   it('rejects a bad --date and a stop without a reason', async () => {
     const account = uniqueAccount('c');
     const badDate = await cli(account, ['status', '--date', '2026-02-30']);
