@@ -3,6 +3,7 @@ import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from './activities';
+import { heartbeatWhileRunning } from './activities/heartbeat';
 import { temporalAccountStateStore, type AccountStateStore } from './client/account-state';
 import { brokersFromEnv } from './broker/accounts';
 import type { BrokerPort } from './broker/port';
@@ -63,6 +64,9 @@ export function createTradingWorker(options: TradingWorkerOptions): Promise<Work
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.deps),
+    interceptors: { activity: [heartbeatWhileRunning] },
+    // A day whose worker died resumes on another after 5 s rather than the default 10 s.
+    stickyQueueScheduleToStartTimeout: '5 seconds',
     // In-flight broker calls finish before the process exits instead of being cut off mid-request.
     shutdownGraceTime: '20 seconds',
   });

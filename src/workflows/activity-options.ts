@@ -8,6 +8,8 @@ import { FINAL_BROKER_ERRORS } from '../broker/errors';
  */
 const BROKER_CALL: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
+  // Workers heartbeat every 2 s while an activity runs (activities/heartbeat.ts): a dead worker is noticed fast.
+  heartbeatTimeout: '8 seconds',
   scheduleToCloseTimeout: '20 minutes',
   retry: {
     initialInterval: '1 second',
