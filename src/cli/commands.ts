@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import type { PortfolioSummary } from '../activities/snapshot';
 import { loadExecutionConfig, ConfigError, type ExecutionConfig } from '../config';
 import { DayAlreadyStarted, dayResult, startDay } from '../client/start-day';
@@ -148,6 +148,7 @@ const DEFAULT_STOP_ANSWER_SECONDS = 20;
 const GRPC_DEADLINE_EXCEEDED = 4;
 
 function isDeadlineExceeded(error: unknown): boolean {
+  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
   for (let current: unknown = error; current instanceof Error; current = (current as { cause?: unknown }).cause) {
     if ((current as { code?: unknown }).code === GRPC_DEADLINE_EXCEEDED || /deadline/i.test(current.message)) return true;
   }
