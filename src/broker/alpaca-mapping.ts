@@ -12,6 +12,7 @@ import {
   BrokerError, BrokerRejected, BrokerUnauthorized, BrokerUnavailable, DuplicateClientOrderId, NotFound,
   OrderNotCancelable, RateLimited,
 } from './errors';
+import { newYorkDate } from '../domain/market-time';
 
 /** A decimal string (up to 9 places, no exponent, no float noise) as Alpaca expects amounts. */
 export function decimalString(n: number): string {
@@ -157,8 +158,6 @@ export function quoteFromSnapshot(symbol: string, s: marketData.StockSnapshot | 
   };
 }
 
-const NEW_YORK_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' });
-
 /**
  * A daily bar from the wire (the SDK passes bars through unparsed, so `t` may be a string or a Date). Alpaca stamps
  * a daily bar at midnight New York time, so its New York date is the session date. Null for an unusable bar.
@@ -169,7 +168,7 @@ export function dailyBarFromWire(bar: marketData.StockBar | Record<string, unkno
   const close = toNumber(raw.c);
   if (iso === null || close === null || Number.isNaN(Date.parse(iso))) return null;
   return {
-    date: NEW_YORK_DATE.format(new Date(iso)),
+    date: newYorkDate(iso),
     open: toNumber(raw.o) ?? close,
     high: toNumber(raw.h) ?? close,
     low: toNumber(raw.l) ?? close,

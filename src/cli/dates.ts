@@ -1,9 +1,9 @@
+import { newYorkDate } from '../domain/market-time';
 import { CliError, EXIT } from './errors';
 
 /** Today's date in New York, where the trading day is defined. */
 export function todayInNewYork(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' })
-    .format(now);
+  return newYorkDate(now);
 }
 
 /** A `--date` value: a real calendar date as YYYY-MM-DD, or today in New York. */

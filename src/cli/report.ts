@@ -21,7 +21,7 @@ export function reportJson(report: DayReport): Record<string, unknown> {
       filledAvgPrice: order.filledAvgPrice,
     })),
     rejected: report.rejected,
-    portfolio: report.portfolio ? portfolioJson(report.portfolio) : null,
+    portfolio: report.portfolio,
     reason: report.reason,
     tradingState: report.tradingState,
     stop: report.stop,
@@ -31,13 +31,6 @@ export function reportJson(report: DayReport): Record<string, unknown> {
     performance: report.performance ?? null,
     marketData: report.marketData ?? null,
     decisions: report.decisions,
-  };
-}
-
-function portfolioJson(portfolio: PortfolioSummary): Record<string, unknown> {
-  return {
-    ...portfolio,
-    positions: portfolio.positions.map((position) => ({ ...position })),
   };
 }
 

@@ -7,11 +7,4 @@ export function describeIntent(intent: OrderIntent): string {
   return [intent.side.toUpperCase(), size, intent.symbol, intent.type.replace('_', '-'), ...prices].join(' ');
 }
 
-const NEW_YORK_DATE = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit',
-});
-
-/** The New York calendar date (YYYY-MM-DD) of an instant. */
-export function newYorkDate(timestamp: string | number): string {
-  return NEW_YORK_DATE.format(new Date(timestamp));
-}
+export { newYorkDate } from '../domain/market-time';
