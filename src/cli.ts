@@ -80,12 +80,12 @@ export function buildProgram(): Command {
     .option('--account <name>', 'a configured account (default: execution.account)').action(runCommand);
 
   program.command('stop')
-    .description('emergency stop: cancel the day\'s open orders and submit nothing more')
-    .option('--date <YYYY-MM-DD>', 'trading date (default: today in New York)')
+    .description('the kill switch: halt the account, stop every running day of it, cancel every open order')
+    .option('--date <YYYY-MM-DD>', 'accepted for compatibility: a stop covers every day of the account')
     .requiredOption('--reason <text>', 'why (recorded in the workflow history)')
     .option('--flatten', 'also close every position')
-    .option('--answer-timeout <seconds>', 'wait this long for the day to answer, then leave a durable signal', Number, 20)
-    
+    .option('--answer-timeout <duration>', 'wait this long for the answer (20, 20s, 1m), then leave a durable signal', '20s')
+
     .option('--account <name>', 'a configured account (default: execution.account)').action(stopCommand);
 
   program.command('pause').description('hold new submissions of the day\'s run')

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACCOUNT_NAME, ACCOUNT_NAME_RULE } from './domain/day-input';
 
 /**
  * The one schema for `config/execution.yaml`. Keys mirror the file (snake_case) so an operator can map an
@@ -13,7 +14,7 @@ export const executionConfigSchema = z.object({
     mode: z.enum(['paper', 'live']).default('paper'),
     signal_threshold: share('signal_threshold').default(0.1),
     /** Name of the account this worker trades; part of every workflow id. */
-    account: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'lowercase letters, digits, - and _, at most 32').default('main'),
+    account: z.string().regex(ACCOUNT_NAME, ACCOUNT_NAME_RULE).default('main'),
     order_type: z.enum(['market', 'limit']).default('market'),
     /** For limit orders: how far past the quote to price them, in basis points. */
     limit_offset_bps: z.number().min(0).max(500).default(10),
@@ -58,6 +59,11 @@ export const executionConfigSchema = z.object({
     cancel_before_close_minutes: z.number().min(0).max(390).default(10),
     /** Longest a day waits for fills after submitting, whatever the close. */
     max_fill_wait_minutes: z.number().positive().max(24 * 60).default(390),
+    /**
+     * How long a submit keeps retrying a broker that fails or does not answer; after that the order's outcome is
+     * `unknown` and the day keeps looking it up by client order id.
+     */
+    submit_retry_minutes: z.number().positive().max(60).default(20),
   }).prefault({}),
   /**
    * Several accounts on one worker, each its own workflow per day and its own keys. Only the NAMES of the
@@ -65,7 +71,7 @@ export const executionConfigSchema = z.object({
    * Absent: one account, `execution.account`, with APCA_API_KEY_ID / APCA_API_SECRET_KEY.
    */
   accounts: z.array(z.object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'lowercase letters, digits, - and _, at most 32'),
+    name: z.string().regex(ACCOUNT_NAME, ACCOUNT_NAME_RULE),
     key_id_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name'),
     secret_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name'),
     /** Optional variable naming the trading API URL (e.g. the simulator); default APCA_API_BASE_URL or Alpaca paper. */

@@ -47,6 +47,8 @@ export const MESSAGE_NAMES = {
   haltAccount: 'haltAccount',
   resumeAccount: 'resumeAccount',
   accountState: 'accountState',
+  claimDay: 'claimDay',
+  finishDay: 'finishDay',
 } as const;
 
 /** Typed keys of the search attributes every daily run sets (registered from `temporal/search-attributes.ts`). */

@@ -1,22 +1,60 @@
-import { log } from '@temporalio/activity';
+import { CancelledFailure, Context, log } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
-import type { BrokerOrder, OrderIntent, Position } from '../domain/types';
+import type { BrokerOrder, MarketClock, OrderIntent, Position } from '../domain/types';
 import { DuplicateClientOrderId, NotFound, OrderNotCancelable } from '../broker/errors';
+import type { BrokerPort } from '../broker/port';
+import { sessionRefusal } from '../domain/session';
+
+/** The session an order belongs to: it is never sent outside it. */
+export interface SessionGuard {
+  tradingDate: string;
+  /** The last instant to submit (the close less the cancel-before-close margin), ISO; null: until the close. */
+  notAfter: string | null;
+}
+
+/** The broker's clock says the order's session is over (or not begun): final, the order is not sent. */
+export class SessionOver extends Error {
+  override name = 'SessionOver';
+}
+
+/** A clock reading is reused this long (advanced by the elapsed time), so a wave of submits costs few clock calls. */
+const CLOCK_REUSE_MS = 2_000;
+/** How often `awaitNoOpenOrders` looks. */
+const OPEN_ORDERS_POLL_MS = 500;
 
 /** Side-effecting broker activities. Each is idempotent, keyed by ids the workflow derives. */
 export function createOrderActivities({ brokerFor }: ActivityDeps) {
+  const clocks = new Map<string, { clock: MarketClock; readAt: number }>();
+  const brokerClock = async (account: string, broker: BrokerPort): Promise<MarketClock> => {
+    const cached = clocks.get(account);
+    const elapsed = cached ? Date.now() - cached.readAt : Infinity;
+    if (cached && elapsed >= 0 && elapsed < CLOCK_REUSE_MS) {
+      return { ...cached.clock, timestamp: new Date(Date.parse(cached.clock.timestamp) + elapsed).toISOString() };
+    }
+    const clock = await broker.getClock();
+    clocks.set(account, { clock, readAt: Date.now() });
+    return clock;
+  };
+
   return {
     /**
      * Submits an intent exactly once. The broker may have taken an earlier attempt whose answer was lost, so look
-     * the order up by its client order id first; a duplicate rejection also means it exists already.
+     * the order up by its client order id first; a duplicate rejection also means it exists already. With a
+     * guard, a new order is sent only inside its trading date's session, by the broker's clock; and never once
+     * the day has asked to cancel this submit (its kill switch): what was not sent by then is not sent at all.
      */
-    async submitOrder(account: string, intent: OrderIntent): Promise<BrokerOrder> {
+    async submitOrder(account: string, intent: OrderIntent, guard?: SessionGuard): Promise<BrokerOrder> {
       const broker = brokerFor(account);
       const existing = await broker.getOrderByClientOrderId(intent.clientOrderId);
       if (existing) {
         log.info('order already at the broker, not resubmitting', { clientOrderId: intent.clientOrderId });
         return existing;
       }
+      if (guard) {
+        const refusal = sessionRefusal(await brokerClock(account, broker), guard.tradingDate, guard.notAfter);
+        if (refusal) throw new SessionOver(`not sent: ${refusal}`);
+      }
+      if (cancelRequested()) throw new CancelledFailure('the day was stopped before this order was sent');
       try {
         return await broker.submitOrder(intent);
       } catch (error) {
@@ -59,9 +97,45 @@ export function createOrderActivities({ brokerFor }: ActivityDeps) {
       return results.map((result) => result.orderId);
     },
 
+    /** Cancels the open orders whose client order id starts with `prefix` (a failed run's, before it is resumed). */
+    async cancelOpenOrdersWithPrefix(account: string, prefix: string): Promise<string[]> {
+      const broker = brokerFor(account);
+      const open = await broker.listOrders({ status: 'open', limit: 500 });
+      const canceled: string[] = [];
+      for (const order of open.filter((candidate) => candidate.clientOrderId.startsWith(prefix))) {
+        try {
+          await broker.cancelOrder(order.id);
+          canceled.push(order.id);
+        } catch (error) {
+          if (!(error instanceof OrderNotCancelable || error instanceof NotFound)) throw error;
+        }
+      }
+      return canceled;
+    },
+
+    /** Waits up to `timeoutMs` until the account has no open order; true when it has none. */
+    async awaitNoOpenOrders(account: string, timeoutMs: number): Promise<boolean> {
+      const broker = brokerFor(account);
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        if ((await broker.listOrders({ status: 'open', limit: 500 })).length === 0) return true;
+        if (Date.now() >= deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, OPEN_ORDERS_POLL_MS));
+      }
+    },
+
     /** The account's positions now (for flattening). */
     async getPositions(account: string): Promise<Position[]> {
       return brokerFor(account).getPositions();
     },
   };
+}
+
+/** Whether the workflow asked to cancel the running activity (false outside an activity, as in unit tests). */
+function cancelRequested(): boolean {
+  try {
+    return Context.current().cancellationSignal.aborted;
+  } catch {
+    return false;
+  }
 }

@@ -3,9 +3,10 @@ import { WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError, type C
 import type { PortfolioSummary } from '../activities/snapshot';
 import { loadExecutionConfig, ConfigError, type ExecutionConfig } from '../config';
 import { DayAlreadyStarted, dayResult, startDay } from '../client/start-day';
-import { dailyWorkflowId } from '../names';
-import { emergencyStopSignal, emergencyStopUpdate, pauseSignal, portfolioQuery, resumeSignal, statusQuery } from '../workflows/messages';
-import { temporalAccountStateStore } from '../client/account-state';
+import { accountWorkflowId, dailyWorkflowId } from '../names';
+import { pauseSignal, portfolioQuery, resumeSignal, statusQuery } from '../workflows/messages';
+import { signalAccountStop, temporalAccountStateStore } from '../client/account-state';
+import type { AccountStopOutcome } from '../workflows/account-types';
 import { connectClient } from './connect';
 import { tradingDateOption } from './dates';
 import { CliError, EXIT } from './errors';
@@ -78,41 +79,52 @@ export async function runCommand(options: RunOptions): Promise<void> {
   });
 }
 
-export interface StopOptions { date?: string; reason: string; flatten?: boolean; account?: string; answerTimeout?: number }
+export interface StopOptions { date?: string; reason: string; flatten?: boolean; account?: string; answerTimeout?: string | number }
 
-/** `tradeflow stop`: the kill switch. Stops today's run (answering what it did) and halts the account for later days. */
+/**
+ * `tradeflow stop`: the kill switch, through the account's workflow whatever is running: the account is halted
+ * first, every running day of it stops (its submits in flight answer first), every open order is cancelled and,
+ * with --flatten, every position closed. Prints what it did.
+ */
 export async function stopCommand(options: StopOptions): Promise<void> {
-  const tradingDate = tradingDateOption(options.date);
   if (!options.reason || options.reason.trim() === '') throw new CliError('--reason: say why you stop trading', EXIT.invalidInput);
+  const answerTimeoutMs = durationOption(options.answerTimeout ?? DEFAULT_STOP_ANSWER, '--answer-timeout');
   const account = accountOption(configOrExit(), options.account);
-  const workflowId = dailyWorkflowId(account, tradingDate);
   await withClient(async (client, taskQueue) => {
     const started = Date.now();
-    const running = await isRunning(client, workflowId);
-    if (running) {
-      const answerTimeoutMs = (options.answerTimeout ?? DEFAULT_STOP_ANSWER_SECONDS) * 1000;
-      const request = { reason: options.reason, flatten: options.flatten ?? false };
-      const handle = client.workflow.getHandle(workflowId);
-      let outcome;
-      try {
-        outcome = await client.withDeadline(Date.now() + answerTimeoutMs, () => handle.executeUpdate(emergencyStopUpdate, { args: [request] }));
-      } catch (error) {
-        if (!isDeadlineExceeded(error)) throw error;
-        // No worker answered: the signal is durable, and the stop (cancel, flatten, halt the account) runs before
-        // anything else once a worker polls.
-        await handle.signal(emergencyStopSignal, request);
-        console.log(`no worker answered within ${answerTimeoutMs / 1000} s: the stop is recorded in ${workflowId} and runs first `
-          + `thing when a worker polls (start one now); it then halts account ${account}`);
-        return;
-      }
-      const elapsed = Date.now() - started;
-      console.log(`emergency stop of ${workflowId} done in ${elapsed} ms: ${outcome.canceledOrderIds.length} open orders cancelled`
-        + `${options.flatten ? `, ${outcome.closingOrders.length} closing orders sent` : ''}; account ${account} halted until tradeflow resume`);
+    const request = { reason: options.reason, flatten: options.flatten ?? false, by: 'tradeflow stop' };
+    let outcome;
+    try {
+      outcome = await client.withDeadline(Date.now() + answerTimeoutMs, () => temporalAccountStateStore(client, taskQueue).stop(account, request));
+    } catch (error) {
+      if (!isDeadlineExceeded(error)) throw error;
+      // No worker answered: the signal is durable, and the account's workflow runs the stop first thing when a
+      // worker polls (its days then stop before they send anything more).
+      await signalAccountStop(client, account, taskQueue, request);
+      console.log(`no worker answered within ${answerTimeoutMs / 1000} s: the stop is recorded in ${accountWorkflowId(account)} and runs `
+        + 'first thing when a worker polls (start one now); until then no order can be sent either, as no worker runs');
       return;
     }
-    const state = await temporalAccountStateStore(client, taskQueue).halt(account, options.reason, 'tradeflow stop');
-    console.log(`no run of ${tradingDate} in progress; account ${account} is ${state.state} since ${state.since} until tradeflow resume`);
+    console.log(stopText(outcome, Date.now() - started, options.flatten ?? false));
   });
+}
+
+/** What the kill switch did, for the operator. */
+export function stopText(outcome: AccountStopOutcome, elapsedMs: number, flatten: boolean): string {
+  const days = outcome.days.length === 0 ? 'no day was running'
+    : outcome.days.map((day) => `${day.workflowId} ${day.confirmation}`).join(', ');
+  const lines = [
+    `emergency stop of account ${outcome.account} done in ${elapsedMs} ms: HALTED until tradeflow resume`,
+    `days: ${days}`,
+    `${outcome.canceledOrderIds.length} open orders cancelled`,
+  ];
+  if (flatten) {
+    lines.push(`${outcome.closingOrders.length} closing orders sent${outcome.closingOrders.map((order) => `\n  ${order.side.toUpperCase()} ${order.qty} ${order.symbol}: ${order.status}${order.detail ? ` (${order.detail})` : ''}`).join('')}`);
+  }
+  if (outcome.schedulePaused) lines.push('the account\'s schedule is paused until tradeflow resume');
+  const unconfirmed = outcome.days.filter((day) => day.confirmation === 'unconfirmed');
+  if (unconfirmed.length > 0) lines.push(`WARNING: ${unconfirmed.map((day) => day.workflowId).join(', ')} did not confirm in time; their open orders were cancelled all the same`);
+  return lines.join('\n');
 }
 
 /** `tradeflow pause`: hold new submissions of the day's run. */
@@ -141,8 +153,18 @@ export async function resumeCommand(options: DayOptions): Promise<void> {
   });
 }
 
-/** How long `stop` waits for the day's answer before it falls back to the durable signal. */
-const DEFAULT_STOP_ANSWER_SECONDS = 20;
+/** How long `stop` waits for the answer before it falls back to the durable signal. */
+const DEFAULT_STOP_ANSWER = '20s';
+
+/** A duration option: plain seconds (`20`), or with a unit (`500ms`, `20s`, `1m`). */
+export function durationOption(value: string | number, option: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(String(value));
+  const amount = match ? Number(match[1]) * ({ ms: 1, s: 1000, m: 60_000 } as const)[(match[2] ?? 's') as 'ms' | 's' | 'm'] : NaN;
+  if (!Number.isFinite(amount) || amount <= 0 || amount > 3_600_000) {
+    throw new CliError(`${option}: "${value}" is not a duration (say 20, 20s or 1m; at most 1 hour)`, EXIT.invalidInput);
+  }
+  return amount;
+}
 
 /** gRPC's DEADLINE_EXCEEDED status code. */
 const GRPC_DEADLINE_EXCEEDED = 4;
@@ -168,8 +190,8 @@ async function isRunning(client: Client, workflowId: string): Promise<boolean> {
  * The day as it stands: a running day answers the query (a worker must be up); a finished one is read from its
  * result, so status and portfolio work without any worker.
  */
-async function dayView(client: Client, workflowId: string): Promise<{ status: DayStatus; portfolio: PortfolioSummary | null }> {
-  const handle = client.workflow.getHandle(workflowId);
+async function dayView(client: Client, workflowId: string, firstRunId?: string): Promise<{ status: DayStatus; portfolio: PortfolioSummary | null }> {
+  const handle = client.workflow.getHandle(workflowId, firstRunId);
   const description = await handle.describe();
   if (description.status.name === 'RUNNING') {
     const [status, portfolio] = await Promise.all([handle.query(statusQuery), handle.query(portfolioQuery)]);
@@ -179,6 +201,10 @@ async function dayView(client: Client, workflowId: string): Promise<{ status: Da
     throw new CliError(`${workflowId} ended ${description.status.name.toLowerCase()}; see it with: temporal workflow show --workflow-id ${workflowId}`, EXIT.failure);
   }
   const report = (await handle.result()) as DayReport;
+  if (report.status === 'duplicate' && report.firstRun && report.firstRun.workflowId === workflowId && !firstRunId) {
+    // A second start of a day that already traded ended at once: show the run that traded.
+    return dayView(client, workflowId, report.firstRun.runId);
+  }
   return { status: statusFromReport(report, description.closeTime ?? new Date()), portfolio: report.portfolio };
 }
 

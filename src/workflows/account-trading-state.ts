@@ -1,43 +1,120 @@
 import {
-  allHandlersFinished, ApplicationFailure, condition, continueAsNew, log, setHandler, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, ApplicationFailure, condition, continueAsNew, log, patched, setHandler, upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
+import { DayLedger } from '../domain/day-ledger';
+import { readStopRequest } from '../domain/stop-request';
 import { RUN_STATE } from '../names';
-import { accountStateQuery, haltAccountUpdate, resumeAccountUpdate } from './account-messages';
-import type { AccountTradingState, AccountWorkflowInput } from './account-types';
+import { activitiesWithSummary } from './activity-options';
+import { runAccountStop, stopRunningDays } from './account-kill-switch';
+import {
+  accountEmergencyStopSignal, accountEmergencyStopUpdate, accountStateQuery, claimDayUpdate, finishDayUpdate,
+  haltAccountUpdate, resumeAccountUpdate,
+} from './account-messages';
+import type { AccountStopOutcome, AccountTradingState, AccountWorkflowInput } from './account-types';
+
+/** Patch: the account workflow pauses and unpauses its schedule itself, whoever halts or resumes it. */
+const SCHEDULE_CONTROL_PATCH = 'account-schedule-control';
 
 /**
- * The per-account trading state, alive across days: an emergency stop halts it here, so the halt survives the day's
- * workflow, the worker and the CLI, and every later day reads it before trading. Only a resume clears it.
+ * The per-account trading state, alive across days: the kill switch's memory and the ledger of trading days.
+ * A halt here survives the day's workflow, the worker and the CLI; every day claims its date here before trading,
+ * so a date trades once whoever starts it, and a halt reaches every running day.
  */
 export async function accountTradingState(input: AccountWorkflowInput): Promise<void> {
+  const { account } = input;
   let current: AccountTradingState = input.state ?? {
-    account: input.account, state: 'ACTIVE', reason: null, since: null, changedBy: null,
+    account, state: 'ACTIVE', reason: null, since: null, changedBy: null,
   };
+  const ledger = new DayLedger(input.days ?? []);
+  let stopInProgress = false;
   const now = () => new Date(Date.now()).toISOString();
 
-  setHandler(accountStateQuery, () => current);
-  setHandler(haltAccountUpdate, (request) => {
+  /** Halts at once (synchronously, before any await) and tells every running day to stop. */
+  const halt = (reason: string, by: string) => {
     if (current.state !== 'HALTED') {
-      current = { account: input.account, state: 'HALTED', reason: request.reason, since: now(), changedBy: request.by };
-      log.warn('account halted', { account: input.account, reason: request.reason, by: request.by });
+      current = { account, state: 'HALTED', reason, since: now(), changedBy: by };
+      log.warn('account halted', { account, reason, by });
       upsertSearchAttributes([{ key: RUN_STATE, value: 'HALTED' }]);
     }
+    return stopRunningDays(ledger, reason);
+  };
+
+  const pauseSchedule = async (by: string, reason: string): Promise<boolean> => {
+    if (!patched(SCHEDULE_CONTROL_PATCH)) return false;
+    try {
+      return await activitiesWithSummary(`pause the schedule of ${account}`).pauseScheduleForHalt(account, by, reason);
+    } catch (error) {
+      log.error('could not pause the schedule; the halt holds anyway (every scheduled day ends halted)', { error });
+      return false;
+    }
+  };
+
+  const stop = async (payload: unknown): Promise<AccountStopOutcome> => {
+    const request = readStopRequest(payload);
+    if (request.problem) log.warn('kill switch with a malformed payload: stopping anyway', { problem: request.problem });
+    const by = typeof (payload as { by?: unknown } | null)?.by === 'string' ? String((payload as { by: string }).by).slice(0, 200) : 'unknown caller';
+    const signalled = halt(request.reason, by);
+    // One stop at a time: a second one waits, then cancels and flattens again from what the broker shows.
+    await condition(() => !stopInProgress);
+    stopInProgress = true;
+    try {
+      const schedulePaused = pauseSchedule(by, request.reason);
+      const outcome = await runAccountStop(account, ledger, { ...request, by }, signalled);
+      return { ...outcome, schedulePaused: await schedulePaused };
+    } finally {
+      stopInProgress = false;
+    }
+  };
+
+  setHandler(accountStateQuery, () => current);
+  setHandler(haltAccountUpdate, async (request) => {
+    const reason = readStopRequest(request).reason;
+    const by = typeof request?.by === 'string' ? request.by : 'unknown caller';
+    const signalled = halt(reason, by);
+    await pauseSchedule(by, reason);
+    await signalled;
     return current;
-  }, {
-    validator: (request) => {
-      if (!request?.reason?.trim()) throw ApplicationFailure.nonRetryable('a halt needs a reason', 'InvalidInput');
-    },
   });
-  setHandler(resumeAccountUpdate, (request) => {
+  setHandler(resumeAccountUpdate, async (request) => {
+    const by = typeof request?.by === 'string' ? request.by : 'unknown caller';
     if (current.state !== 'ACTIVE') {
-      current = { account: input.account, state: 'ACTIVE', reason: null, since: now(), changedBy: request.by };
-      log.info('account resumed', { account: input.account, by: request.by });
+      current = { account, state: 'ACTIVE', reason: null, since: now(), changedBy: by };
+      log.info('account resumed', { account, by });
       upsertSearchAttributes([{ key: RUN_STATE, value: 'ACTIVE' }]);
     }
+    if (patched(SCHEDULE_CONTROL_PATCH)) {
+      await activitiesWithSummary(`unpause the schedule of ${account} if its halt paused it`).unpauseScheduleAfterHalt(account, by);
+    }
     return current;
+  });
+  setHandler(accountEmergencyStopUpdate, stop);
+  setHandler(accountEmergencyStopSignal, async (payload) => {
+    await stop(payload);
+  });
+  setHandler(claimDayUpdate, (request) => {
+    const answer = ledger.claim(request, current.state === 'HALTED', now());
+    log.info('day claimed', { ...request, answer });
+    return { ...answer, accountState: current };
+  }, {
+    validator: (request) => {
+      if (typeof request?.tradingDate !== 'string' || typeof request.workflowId !== 'string' || typeof request.runId !== 'string') {
+        throw ApplicationFailure.nonRetryable('claimDay needs tradingDate, workflowId and runId', 'InvalidInput');
+      }
+    },
+  });
+  setHandler(finishDayUpdate, (request) => {
+    const record = ledger.finish(request.tradingDate, request.runId, request.status, now());
+    log.info('day finished', { ...request, recorded: record !== null });
+  }, {
+    validator: (request) => {
+      if (typeof request?.tradingDate !== 'string' || typeof request.runId !== 'string' || typeof request.status !== 'string') {
+        throw ApplicationFailure.nonRetryable('finishDay needs tradingDate, runId and status', 'InvalidInput');
+      }
+    },
   });
 
   await condition(() => workflowInfo().continueAsNewSuggested);
   await condition(allHandlersFinished);
-  await continueAsNew<typeof accountTradingState>({ account: input.account, state: current });
+  await continueAsNew<typeof accountTradingState>({ account, state: current, days: ledger.records() });
 }

@@ -1,38 +1,54 @@
 import {
-  allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log, patched,
-  setCurrentDetails, setHandler, sleep, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log, patched, setHandler,
+  sleep, workflowInfo,
 } from '@temporalio/workflow';
 import type { ExecutionConfig } from '../config-schema';
-import { flattenIntents } from '../domain/flatten';
+import { dayInputProblems } from '../domain/day-input';
 import { summarizePortfolio } from '../domain/portfolio';
-import { signalsSchema } from '../domain/signals';
-import type { MarketClock, OrderIntent } from '../domain/types';
-import { RUN_STATE } from '../names';
+import { lastSubmitTime } from '../domain/session';
+import { readStopRequest } from '../domain/stop-request';
+import type { MarketClock } from '../domain/types';
+import { dailyWorkflowId } from '../names';
 import { activitiesWithSummary } from './activity-options';
 import { DayState } from './day-state';
-import type { DailyTradingInput, DayPhase, DayReport, EmergencyStopRequest } from './day-types';
+import {
+  cancelLeftovers, describe, enter, finishDay, nowIso, refreshOrders, resolveUnknownOrders, submit, trackFills,
+} from './day-steps';
+import type { DailyTradingInput, DayReport } from './day-types';
+import { legacyStop } from './legacy-stop';
 import {
   emergencyStopSignal, emergencyStopUpdate, pauseSignal, portfolioQuery, resumeSignal, statusQuery,
 } from './messages';
-import { describeIntent, newYorkDate } from './wording';
+import { stopTheDay } from './stop-day';
+import { newYorkDate } from './wording';
 
-/** Longest gap between two fill checks: keeps a full day's polling far below Temporal's history limits. */
-const MAX_POLL_INTERVAL_MS = 5 * 60_000;
-/** How long a stop waits for its flattening orders to fill before it reports. */
-const FLATTEN_WAIT_MS = 2 * 60_000;
+/** Default of `timing.submit_retry_minutes`, for configs recorded before it existed. */
+const DEFAULT_SUBMIT_RETRY_MINUTES = 20;
 /** Patch: days read the account's trading state before trading, and a stop halts the account for later days. */
-const ACCOUNT_STATE_PATCH = 'account-trading-state';
+export const ACCOUNT_STATE_PATCH = 'account-trading-state';
+/**
+ * Patch: a day claims its date in the account's ledger (once per date), re-reads the account's state after the
+ * open, submits only inside its session by the broker's clock, tracks orders whose outcome is unknown, and stops
+ * through the account's kill switch.
+ */
+export const DAY_LEDGER_PATCH = 'day-ledger';
 
 /**
  * One account's trading day: wait for the open, snapshot, size and check, submit, track fills, cancel leftovers
  * before the close, reconcile and report. An emergency stop interrupts any phase.
  */
 export async function dailyTrading(input: DailyTradingInput): Promise<DayReport> {
-  const parsed = signalsSchema.safeParse(input.signals);
-  if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(`invalid signals: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 'InvalidInput');
+  const problems = dayInputProblems(input);
+  if (problems) throw ApplicationFailure.nonRetryable(`invalid input: ${problems.join('; ')}`, 'InvalidInput');
+  const { workflowId } = workflowInfo();
+  const expectedId = dailyWorkflowId(input.account, input.tradingDate);
+  if (workflowId !== expectedId) {
+    throw ApplicationFailure.nonRetryable(
+      `workflow id "${workflowId}" does not name its input: the day of account ${input.account} on ${input.tradingDate} runs as "${expectedId}"`,
+      'InvalidInput',
+    );
   }
-  const day = new DayState(input, workflowInfo().workflowId, nowIso());
+  const day = new DayState(input, workflowId, nowIso());
   const trading = new CancellationScope();
 
   setHandler(statusQuery, () => day.status());
@@ -47,33 +63,38 @@ export async function dailyTrading(input: DailyTradingInput): Promise<DayReport>
     log.info('resumed');
     describe(day);
   });
-  const requestStop = (request: EmergencyStopRequest) => {
-    log.warn('emergency stop requested', { reason: request.reason, flatten: request.flatten ?? false });
-    day.requestStop(request, nowIso());
+  // The kill switch never refuses: whatever the payload, the day stops (a bad one gets a default reason, logged).
+  const requestStop = (payload: unknown) => {
+    const request = readStopRequest(payload);
+    if (request.problem) log.warn('emergency stop with a malformed payload: stopping anyway', { problem: request.problem });
+    const origin = (payload as { origin?: unknown } | null)?.origin === 'account' ? 'account' : 'direct';
+    log.warn('emergency stop requested', { reason: request.reason, flatten: request.flatten, origin });
+    day.requestStop({ reason: request.reason, flatten: request.flatten, origin }, nowIso());
     trading.cancel();
   };
   setHandler(emergencyStopSignal, requestStop);
-  setHandler(emergencyStopUpdate, async (request) => {
-    requestStop(request);
+  setHandler(emergencyStopUpdate, async (payload) => {
+    requestStop(payload);
     await condition(() => day.stopOutcome !== null);
     return day.stopOutcome!;
-  }, {
-    validator: (request) => {
-      if (typeof request?.reason !== 'string' || request.reason.trim() === '') {
-        throw ApplicationFailure.nonRetryable('emergencyStop needs a reason', 'InvalidInput');
-      }
-    },
   });
 
   try {
     await trading.run(() => tradeTheDay(day));
   } catch (error) {
     if (!(isCancellation(error) && day.stop)) {
-      await CancellationScope.nonCancellable(() => cancelLeftovers(day));
+      await CancellationScope.nonCancellable(async () => {
+        await cancelLeftovers(day);
+        if (day.claimed) await finishDay(day, 'failed');
+      });
       throw error;
     }
   }
-  if (day.stop) await CancellationScope.nonCancellable(() => stopTheDay(day));
+  if (day.stop) {
+    await CancellationScope.nonCancellable(() => (patched(DAY_LEDGER_PATCH) ? stopTheDay(day) : legacyStop(day, ACCOUNT_STATE_PATCH)));
+  } else if (day.claimed) {
+    await finishDay(day, day.phase === 'completed' ? 'completed' : 'untraded');
+  }
   await condition(allHandlersFinished);
   return day.report();
 }
@@ -81,7 +102,11 @@ export async function dailyTrading(input: DailyTradingInput): Promise<DayReport>
 async function tradeTheDay(day: DayState): Promise<void> {
   const { account, tradingDate, signals } = day.input;
   const config = await activitiesWithSummary('load the execution config').loadExecutionConfig();
-  if (patched(ACCOUNT_STATE_PATCH)) {
+  const ledger = patched(DAY_LEDGER_PATCH);
+  if (ledger) {
+    day.tracksUnknownOrders = true;
+    if (!(await claimTheDate(day))) return;
+  } else if (patched(ACCOUNT_STATE_PATCH)) {
     const accountState = await activitiesWithSummary(`read the trading state of account ${account}`).readAccountState(account);
     if (accountState.state === 'HALTED') {
       day.tradingState = 'HALTED';
@@ -92,17 +117,23 @@ async function tradeTheDay(day: DayState): Promise<void> {
   }
 
   enter(day, 'waiting_for_open');
-  const clock = await waitForOpen(day, config);
+  const clock = await waitForOpen(day, config, ledger);
   if (!clock) return;
+  if (ledger && await haltedMeanwhile(day)) return;
 
   enter(day, 'planning');
+  const runId = day.generation > 1 ? `${day.workflowId}.g${day.generation}` : day.workflowId;
+  if (day.generation > 1) {
+    // A resumed day: what the failed run left open is cancelled, and the plan starts from what the broker holds.
+    await activitiesWithSummary('cancel what the failed run left open').cancelOpenOrdersWithPrefix(account, `${day.workflowId}.`);
+  }
   const symbols = signals.map((signal) => signal.symbol);
   const snapshot = await activitiesWithSummary(`snapshot ${account}: account, positions, orders, ${symbols.length} quotes`)
     .takeSnapshot(account, symbols);
   day.portfolio = summarizePortfolio(snapshot.account, snapshot.positions);
   const startingHoldings = Object.fromEntries(snapshot.positions.map((p) => [p.symbol, p.qty]));
   const plan = await activitiesWithSummary(`size and risk-check ${signals.length} signals`).planOrders({
-    runId: day.workflowId,
+    runId,
     signals,
     snapshot,
     tradingState: day.tradingState,
@@ -114,12 +145,22 @@ async function tradeTheDay(day: DayState): Promise<void> {
   const submittedAfter = new Date(Date.parse(snapshot.clock.timestamp) - 60_000).toISOString();
 
   enter(day, 'submitting');
-  for (const intent of plan.orders) {
+  if (ledger && await haltedMeanwhile(day)) return;
+  const notAfter = lastSubmitTime(clock.nextClose, config.timing.cancel_before_close_minutes);
+  for (const [index, intent] of plan.orders.entries()) {
     if (day.paused) {
       describe(day);
       await condition(() => !day.paused);
     }
-    await submit(day, intent);
+    if (ledger && !day.sessionOver && Date.now() >= Date.parse(notAfter)) {
+      day.sessionOver = `past the last submit time ${notAfter}`;
+    }
+    if (day.sessionOver) {
+      day.markSessionOver(plan.orders.slice(index), day.sessionOver);
+      log.warn('session over: the rest of the plan is not sent', { reason: day.sessionOver, unsent: plan.orders.length - index });
+      break;
+    }
+    await submit(day, intent, ledger ? { tradingDate, notAfter } : undefined, config.timing.submit_retry_minutes ?? DEFAULT_SUBMIT_RETRY_MINUTES);
   }
 
   enter(day, 'awaiting_fills');
@@ -132,6 +173,7 @@ async function tradeTheDay(day: DayState): Promise<void> {
   enter(day, 'closing_out');
   await cancelLeftovers(day);
   await refreshOrders(day, submittedAfter);
+  if (ledger) await resolveUnknownOrders(day, submittedAfter);
 
   enter(day, 'reconciling');
   const closing = await activitiesWithSummary('reconcile positions with the broker')
@@ -149,15 +191,54 @@ async function tradeTheDay(day: DayState): Promise<void> {
   log.info('day completed', { tradingDate, orders: day.orderList().length, rejected: day.rejected.length });
 }
 
+/** Asks the account's ledger for the date; false (and the day's end set) when it is refused. */
+async function claimTheDate(day: DayState): Promise<boolean> {
+  const { account, tradingDate } = day.input;
+  const claim = await activitiesWithSummary(`claim ${tradingDate} in the ledger of account ${account}`)
+    .claimTradingDay(account, { tradingDate, workflowId: day.workflowId, runId: workflowInfo().runId });
+  if (claim.granted) {
+    day.claimed = true;
+    day.generation = claim.generation;
+    if (claim.resumedFrom) {
+      log.warn('resuming a day whose run did not finish', { resumedFrom: claim.resumedFrom.runId, generation: claim.generation });
+    }
+    return true;
+  }
+  if (claim.refusal === 'duplicate') {
+    day.firstRun = claim.firstRun;
+    day.reason = `${tradingDate} was already traded by run ${claim.firstRun.runId} of ${claim.firstRun.workflowId} `
+      + `(${claim.firstRun.status}${claim.firstRun.finishedAt ? ` at ${claim.firstRun.finishedAt}` : ''}): a day trades once`;
+    enter(day, 'duplicate');
+    log.warn('duplicate run of a day: not trading', { firstRun: claim.firstRun });
+    return false;
+  }
+  const state = claim.accountState;
+  day.tradingState = 'HALTED';
+  day.reason = `account ${account} is halted since ${state.since} (${state.reason}); run tradeflow resume to trade again`;
+  enter(day, 'halted');
+  return false;
+}
+
+/** Re-reads the account's state: a halt that happened while the day waited stops it before it trades. */
+async function haltedMeanwhile(day: DayState): Promise<boolean> {
+  const state = await activitiesWithSummary(`read the trading state of account ${day.input.account}`).readAccountState(day.input.account);
+  if (state.state !== 'HALTED') return false;
+  day.requestStop({ reason: `account halted: ${state.reason ?? 'no reason given'}`, flatten: false, origin: 'account' }, nowIso());
+  return true;
+}
+
 /** Sleeps on durable timers until the trading date's session is open; null when there is none to trade. */
-async function waitForOpen(day: DayState, config: ExecutionConfig): Promise<MarketClock | null> {
+async function waitForOpen(day: DayState, config: ExecutionConfig, ledger: boolean): Promise<MarketClock | null> {
   const { account, tradingDate } = day.input;
   for (;;) {
     const clock = await activitiesWithSummary('read the market clock').getMarketClock(account);
     const today = newYorkDate(clock.timestamp);
     if (today > tradingDate) return closeWithout(day, `trading date ${tradingDate} has passed (market date is ${today})`);
     if (clock.isOpen && today === tradingDate) return clock;
-    if (!config.timing.wait_for_open) return clock;
+    if (!config.timing.wait_for_open) {
+      if (!ledger) return clock;
+      return closeWithout(day, `the market is not open for ${tradingDate} (broker time ${clock.timestamp}) and timing.wait_for_open is false`);
+    }
     const openDate = newYorkDate(clock.nextOpen);
     if (openDate > tradingDate) return closeWithout(day, `no session on ${tradingDate}: the market next opens ${clock.nextOpen}`);
     const waitMs = Math.max(Date.parse(clock.nextOpen) - Date.parse(clock.timestamp), 1000);
@@ -173,109 +254,4 @@ function closeWithout(day: DayState, reason: string): null {
   enter(day, 'market_closed');
   log.info('no trading', { reason });
   return null;
-}
-
-async function submit(day: DayState, intent: OrderIntent): Promise<void> {
-  try {
-    const order = await activitiesWithSummary(`submit ${describeIntent(intent)}`).submitOrder(day.input.account, intent);
-    day.applyBrokerOrder(order);
-  } catch (error) {
-    if (isCancellation(error)) throw error;
-    const detail = errorMessage(error);
-    log.warn('order not submitted', { clientOrderId: intent.clientOrderId, detail });
-    day.markSubmitFailed(intent.clientOrderId, intent.symbol, 'BROKER_REJECTED', detail);
-    day.lastError = detail;
-  }
-  day.updatedAt = nowIso();
-  describe(day);
-}
-
-/** Polls with growing durable sleeps until every order is final or the cutoff comes. */
-async function trackFills(day: DayState, submittedAfter: string, cutoff: number, firstIntervalMs: number): Promise<void> {
-  let intervalMs = firstIntervalMs;
-  while (day.openOrders().length > 0 && Date.now() < cutoff) {
-    const waitMs = Math.max(Math.min(intervalMs, cutoff - Date.now()), 1);
-    await sleep(waitMs, { summary: `wait ${Math.round(waitMs / 1000)}s for ${day.openOrders().length} open orders to fill` });
-    await refreshOrders(day, submittedAfter);
-    intervalMs = Math.min(intervalMs * 2, MAX_POLL_INTERVAL_MS);
-  }
-}
-
-async function refreshOrders(day: DayState, submittedAfter: string): Promise<void> {
-  const ids = day.submittedClientOrderIds();
-  if (ids.length === 0) return;
-  const orders = await activitiesWithSummary(`check ${ids.length} orders`).fetchOrders(day.input.account, ids, submittedAfter);
-  for (const order of orders) day.applyBrokerOrder(order);
-  day.updatedAt = nowIso();
-  describe(day);
-}
-
-async function cancelLeftovers(day: DayState): Promise<void> {
-  const open = day.openOrders();
-  if (open.length === 0) return;
-  await activitiesWithSummary(`cancel ${open.length} unfilled orders`)
-    .cancelOrders(day.input.account, open.map((order) => order.brokerOrderId!));
-}
-
-/** The kill switch: cancel every open order, optionally flatten, and leave the account HALTED. */
-async function stopTheDay(day: DayState): Promise<void> {
-  const stop = day.stop!;
-  const { account } = day.input;
-  enter(day, 'stopped');
-  day.reason = `emergency stop: ${stop.reason}`;
-  const canceledOrderIds = await activitiesWithSummary(`emergency stop: cancel all open orders (${stop.reason})`).cancelAllOpenOrders(account);
-  let accountHalted = false;
-  if (patched(ACCOUNT_STATE_PATCH)) {
-    await activitiesWithSummary(`halt account ${account} for later days`).haltAccount(account, stop.reason, day.workflowId);
-    accountHalted = true;
-  }
-  const since = new Date(Date.parse(stop.at) - 24 * 3600_000).toISOString();
-  await refreshOrders(day, since);
-  const closingOrders: string[] = [];
-  if (stop.flatten) {
-    const positions = await activitiesWithSummary('read positions to flatten').getPositions(account);
-    for (const intent of flattenIntents(day.workflowId, positions)) {
-      day.addIntent(intent);
-      await submit(day, intent);
-      closingOrders.push(intent.clientOrderId);
-    }
-  }
-  day.stopOutcome = {
-    workflowId: day.workflowId, canceledOrderIds, closingOrders, tradingState: 'HALTED', accountHalted,
-    stoppedAt: stop.at, completedAt: nowIso(),
-  };
-  if (stop.flatten) await trackFills(day, since, Date.now() + FLATTEN_WAIT_MS, 1000);
-  const closing = await activitiesWithSummary('read the portfolio after the stop').closingPortfolio(account, {});
-  day.portfolio = closing.portfolio;
-  day.tradingState = 'HALTED';
-  enter(day, 'stopped');
-}
-
-function enter(day: DayState, phase: DayPhase): void {
-  day.phase = phase;
-  day.updatedAt = nowIso();
-  upsertSearchAttributes([{ key: RUN_STATE, value: phase }]);
-  describe(day);
-}
-
-/** The UI's "current details": where the day is, in a few lines of markdown. */
-function describe(day: DayState): void {
-  const orders = day.orderList();
-  const filled = orders.filter((order) => order.status === 'filled').length;
-  const lines = [
-    `**${day.phase.replace(/_/g, ' ')}**${day.paused ? ' (paused)' : ''} · trading state ${day.tradingState}`,
-    `${day.input.signals.length} signals · ${orders.length} orders · ${filled} filled · ${day.openOrders().length} open · ${day.rejected.length} rejected`,
-  ];
-  if (day.reason) lines.push(day.reason);
-  setCurrentDetails(lines.join('\n\n'));
-}
-
-function errorMessage(error: unknown): string {
-  let current: unknown = error;
-  while (current instanceof Error && 'cause' in current && current.cause instanceof Error) current = current.cause;
-  return current instanceof Error ? current.message : String(current);
-}
-
-function nowIso(): string {
-  return new Date(Date.now()).toISOString();
 }

@@ -5,6 +5,7 @@ import { isTerminalStatus } from '../domain/orders';
 import type { MarketDataSummary } from '../activities/planning';
 import type { DayPnl, PortfolioSummary, Reconciliation } from '../activities/snapshot';
 import type { PerformanceMetrics, SlippageReport } from '../domain/portfolio';
+import type { DayRecord } from '../domain/day-ledger';
 import type {
   DailyTradingInput, DayPhase, DayReport, DayStatus, EmergencyStopOutcome, EmergencyStopRequest, OrderRecord,
 } from './day-types';
@@ -14,7 +15,7 @@ export class DayState {
   phase: DayPhase = 'starting';
   paused = false;
   tradingState: TradingState = 'ACTIVE';
-  stop: (EmergencyStopRequest & { at: string }) | null = null;
+  stop: (EmergencyStopRequest & { at: string; flatten: boolean }) | null = null;
   stopOutcome: EmergencyStopOutcome | null = null;
   reason: string | null = null;
   lastError: string | null = null;
@@ -27,7 +28,19 @@ export class DayState {
   decisions: SymbolDecision[] = [];
   rejected: Rejection[] = [];
   updatedAt: string;
+  /** True once the account's ledger granted this run the date: it reports how it ends. */
+  claimed = false;
+  /** 1 for the date's first trading run; a resumed run's orders get their own client order ids. */
+  generation = 1;
+  /** For a duplicate run: the run that holds the date. */
+  firstRun: DayRecord | null = null;
+  /** Whether orders whose submit outcome is unknown are tracked and looked up (days on the day-ledger patch). */
+  tracksUnknownOrders = false;
+  /** Set once the broker's clock said the session is over: nothing more is submitted. */
+  sessionOver: string | null = null;
   private readonly orders = new Map<string, OrderRecord>();
+  /** Intents whose submit was started: only these can be at the broker. */
+  private readonly attempted = new Set<string>();
 
   constructor(readonly input: DailyTradingInput, readonly workflowId: string, now: string) {
     this.updatedAt = now;
@@ -61,19 +74,65 @@ export class DayState {
     this.rejected.push({ symbol, code, detail });
   }
 
+  /** The submit's answer never came: the broker may have the order; it is looked up until the broker answers. */
+  markUnknown(clientOrderId: string, detail: string): void {
+    const record = this.orders.get(clientOrderId);
+    if (record && record.brokerOrderId === null) record.status = 'unknown';
+    this.lastError = detail;
+  }
+
+  /** The session ended before these orders were sent: they stay unsubmitted, each explained. */
+  markSessionOver(intents: OrderIntent[], detail: string): void {
+    this.sessionOver = detail;
+    for (const intent of intents) {
+      const record = this.orders.get(intent.clientOrderId);
+      if (!record || record.status !== 'unsubmitted') continue;
+      this.rejected.push({ symbol: intent.symbol, code: 'SESSION_OVER', detail });
+    }
+  }
+
   requestStop(request: EmergencyStopRequest, at: string): void {
     if (this.stop) return;
-    this.stop = { reason: request.reason, flatten: request.flatten ?? false, at };
+    this.stop = { reason: request.reason, flatten: request.flatten ?? false, at, origin: request.origin ?? 'direct' };
     this.tradingState = 'HALTED';
   }
 
-  /** Orders the broker has taken that may still fill. */
+  /** Orders the broker has taken that may still fill, and orders whose submit outcome is unknown. */
   openOrders(): OrderRecord[] {
-    return this.orderList().filter((order) => order.brokerOrderId !== null && !isTerminalStatus(order.status as BrokerOrder['status']));
+    return this.orderList().filter((order) => (order.brokerOrderId !== null && !isTerminalStatus(order.status as BrokerOrder['status']))
+      || (this.tracksUnknownOrders && order.status === 'unknown'));
   }
 
+  /** Orders to look up at the broker: those it answered for, and those whose answer was lost. */
   submittedClientOrderIds(): string[] {
-    return this.orderList().filter((order) => order.brokerOrderId !== null).map((order) => order.clientOrderId);
+    return this.orderList()
+      .filter((order) => order.brokerOrderId !== null || (this.tracksUnknownOrders && order.status === 'unknown'))
+      .map((order) => order.clientOrderId);
+  }
+
+  markAttempted(clientOrderId: string): void {
+    this.attempted.add(clientOrderId);
+  }
+
+  /** The broker answered, after the submit ended, that it has no such order: it was never taken. */
+  markNotAtBroker(clientOrderIds: string[]): void {
+    for (const clientOrderId of clientOrderIds) {
+      const record = this.orders.get(clientOrderId);
+      if (!record || record.status !== 'unknown') continue;
+      record.status = 'submit_failed';
+      this.rejected.push({ symbol: record.symbol, code: 'NOT_AT_BROKER', detail: 'the submit got no answer and the broker has no order with this client order id' });
+    }
+  }
+
+  /** Every order of the day the broker might hold: each one whose submit started, but those it refused (the stop's sweep). */
+  sweepClientOrderIds(): string[] {
+    return this.orderList()
+      .filter((order) => (this.attempted.has(order.clientOrderId) || order.brokerOrderId !== null) && order.status !== 'submit_failed')
+      .map((order) => order.clientOrderId);
+  }
+
+  unknownOrders(): OrderRecord[] {
+    return this.orderList().filter((order) => order.status === 'unknown');
   }
 
   /** Signed quantity per symbol the day's fills should leave, starting from the given holdings. */
@@ -126,6 +185,8 @@ export class DayState {
       slippage: this.slippage,
       performance: this.performance,
       marketData: this.marketData,
+      ...(this.claimed || this.firstRun ? { firstRun: this.firstRun, generation: this.generation } : {}),
+      ...(this.stopOutcome ? { stopOutcome: this.stopOutcome } : {}),
     };
   }
 }

@@ -4,6 +4,8 @@ import type {
 import type { MarketDataSummary } from '../activities/planning';
 import type { DayPnl, PortfolioSummary, Reconciliation } from '../activities/snapshot';
 import type { PerformanceMetrics, SlippageReport } from '../domain/portfolio';
+import type { DayRecord } from '../domain/day-ledger';
+import type { AccountStopOutcome } from './account-types';
 
 /** Input of one day's run: what the signal job starts, as JSON (see README). */
 export interface DailyTradingInput {
@@ -18,7 +20,9 @@ export interface DailyTradingInput {
 /** Where the day is; also the RunState search attribute. */
 export type DayPhase =
   | 'starting' | 'waiting_for_open' | 'planning' | 'submitting' | 'awaiting_fills' | 'closing_out'
-  | 'reconciling' | 'completed' | 'stopped' | 'market_closed' | 'halted' | 'failed';
+  | 'reconciling' | 'completed' | 'stopped' | 'market_closed' | 'halted' | 'failed'
+  /** Another run already traded this account and date: this one ends without a broker call. */
+  | 'duplicate';
 
 /** One order of the day, as the report shows it. */
 export interface OrderRecord {
@@ -29,7 +33,11 @@ export interface OrderRecord {
   type: OrderIntent['type'];
   qty: number | null;
   notional: number | null;
-  status: BrokerOrder['status'] | 'unsubmitted' | 'submit_failed';
+  /**
+   * `unknown`: the submit's answer never came (the broker may or may not have the order); the day looks it up by
+   * client order id until the broker answers.
+   */
+  status: BrokerOrder['status'] | 'unsubmitted' | 'submit_failed' | 'unknown';
   filledQty: number;
   filledAvgPrice: number | null;
 }
@@ -37,6 +45,8 @@ export interface OrderRecord {
 export interface EmergencyStopRequest {
   reason: string;
   flatten?: boolean;
+  /** `account`: the account's kill switch stopping its days (it cancels and flattens for the whole account). */
+  origin?: 'account' | 'direct';
 }
 
 /** What an emergency stop did, as the update answers it. */
@@ -51,6 +61,10 @@ export interface EmergencyStopOutcome {
   accountHalted: boolean;
   stoppedAt: string;
   completedAt: string;
+  /** This day's orders after the sweep, by client order id: final status of each, `unknown` while unanswered. */
+  sweptOrders?: Array<{ clientOrderId: string; symbol: string; status: OrderRecord['status']; filledQty: number }>;
+  /** What the account's kill switch did for every running day (absent when a day was stopped by the account). */
+  account?: AccountStopOutcome | null;
 }
 
 /** Answer of the status query. */
@@ -91,4 +105,10 @@ export interface DayReport {
   performance?: PerformanceMetrics | null;
   /** Where the risk statistics came from. */
   marketData?: MarketDataSummary | null;
+  /** For a `duplicate` run: the run that holds the day. */
+  firstRun?: DayRecord | null;
+  /** 1 for the day's first trading run; more when a run resumed a failed one. */
+  generation?: number;
+  /** What the emergency stop did, when the day was stopped. */
+  stopOutcome?: EmergencyStopOutcome | null;
 }

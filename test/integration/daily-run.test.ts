@@ -146,7 +146,7 @@ describe('a trading day on a real Temporal server and the simulator', () => {
       withWorker(harness, testConfig(account), `q-${account}`, async () => dayResult(await start(account, `q-${account}`, [{ symbol: 'AAPL', strength: 3 }]))),
       (error: unknown) => {
         assert.ok(error instanceof WorkflowFailedError);
-        assert.match(String((error.cause as Error).message), /invalid signals/);
+        assert.match(String((error.cause as Error).message), /invalid input: signals\.0\.strength/);
         return true;
       },
     );

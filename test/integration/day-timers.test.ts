@@ -5,9 +5,9 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle
 import { temporal } from '@temporalio/proto';
 import { createActivities } from '../../src/activities';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
-import type { AccountStateStore } from '../../src/client/account-state';
+import { memoryAccountStore } from '../support/memory-account-store';
 import { parseExecutionConfig } from '../../src/config';
-import { DAILY_TRADING_WORKFLOW } from '../../src/names';
+import { DAILY_TRADING_WORKFLOW, dailyWorkflowId } from '../../src/names';
 import { accountDeps, loadSectors, WORKFLOWS_PATH } from '../../src/worker';
 import type { DayReport } from '../../src/workflows/day-types';
 import { newYorkDate } from '../../src/workflows/wording';
@@ -16,11 +16,7 @@ import { timeSkippingServerBinary } from '../support/test-server-binary';
 
 const HOUR = 3_600_000;
 
-const activeAccounts: AccountStateStore = {
-  read: async (account) => ({ account, state: 'ACTIVE', reason: null, since: null, changedBy: null }),
-  halt: async () => { throw new Error('not in this test'); },
-  resume: async () => { throw new Error('not in this test'); },
-};
+const activeAccounts = memoryAccountStore();
 
 /** The day's durable timers under time skipping: hours of market time pass in seconds of test time. */
 describe('the day\'s timers (time-skipping test server)', () => {
@@ -51,7 +47,7 @@ describe('the day\'s timers (time-skipping test server)', () => {
     });
     const wallStart = Date.now();
     const report = await worker.runUntil(env.client.workflow.execute(DAILY_TRADING_WORKFLOW, {
-      workflowId: `timers-${start}`, taskQueue,
+      workflowId: dailyWorkflowId('timers', newYorkDate(session.openMs)), taskQueue,
       args: [{ account: 'timers', tradingDate: newYorkDate(session.openMs), signals: [{ symbol: 'AAPL', strength: 0.5 }, { symbol: 'MSFT', strength: 0.3 }] }],
     })) as DayReport;
     console.log(`timers: a ${((session.closeMs - start) / HOUR).toFixed(1)}-hour market day played in ${Date.now() - wallStart} ms`);

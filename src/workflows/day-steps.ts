@@ -1,0 +1,134 @@
+import {
+  isCancellation, log, setCurrentDetails, sleep, upsertSearchAttributes, workflowInfo,
+} from '@temporalio/workflow';
+import type { OrderIntent } from '../domain/types';
+import { RUN_STATE } from '../names';
+import { activitiesWithSummary, FINAL_ERRORS, submitActivity } from './activity-options';
+import type { DayState } from './day-state';
+import type { DayPhase } from './day-types';
+import { describeIntent } from './wording';
+
+/** The steps of a day that the main flow and the stop share. */
+
+/** Longest gap between two fill checks: keeps a full day's polling far below Temporal's history limits. */
+const MAX_POLL_INTERVAL_MS = 5 * 60_000;
+
+/** Submits one intent; the outcome (order, refusal, unknown, session over) is recorded on the day. */
+export async function submit(day: DayState, intent: OrderIntent, guard: { tradingDate: string; notAfter: string } | undefined, retryMinutes: number): Promise<void> {
+  day.markAttempted(intent.clientOrderId);
+  try {
+    const order = await submitActivity(`submit ${describeIntent(intent)}`, retryMinutes)(day.input.account, intent, guard);
+    day.applyBrokerOrder(order);
+  } catch (error) {
+    const detail = errorMessage(error);
+    if (isCancellation(error)) {
+      // The stop came while this submit was in flight: the broker may have it; the stop's sweep looks it up.
+      if (day.tracksUnknownOrders) day.markUnknown(intent.clientOrderId, detail);
+      throw error;
+    }
+    const type = failureType(error);
+    if (day.tracksUnknownOrders && type === 'SessionOver') {
+      day.markSessionOver([intent], detail);
+    } else if (day.tracksUnknownOrders && !FINAL_ERRORS.includes(type ?? '')) {
+      log.warn('order outcome unknown: it is looked up until the broker answers', { clientOrderId: intent.clientOrderId, detail });
+      day.markUnknown(intent.clientOrderId, detail);
+    } else {
+      log.warn('order not submitted', { clientOrderId: intent.clientOrderId, detail });
+      day.markSubmitFailed(intent.clientOrderId, intent.symbol, 'BROKER_REJECTED', detail);
+      day.lastError = detail;
+    }
+  }
+  day.updatedAt = nowIso();
+  describe(day);
+}
+
+/** Polls with growing durable sleeps until every order is final or the cutoff comes. */
+export async function trackFills(day: DayState, submittedAfter: string, cutoff: number, firstIntervalMs: number): Promise<void> {
+  let intervalMs = firstIntervalMs;
+  while (day.openOrders().length > 0 && Date.now() < cutoff) {
+    const waitMs = Math.max(Math.min(intervalMs, cutoff - Date.now()), 1);
+    await sleep(waitMs, { summary: `wait ${Math.round(waitMs / 1000)}s for ${day.openOrders().length} open orders to fill` });
+    await refreshOrders(day, submittedAfter);
+    intervalMs = Math.min(intervalMs * 2, MAX_POLL_INTERVAL_MS);
+  }
+}
+
+/** Lookups of unknown orders in the close-out and the stop before one the broker does not know is given up. */
+const UNKNOWN_LOOKUPS = 5;
+
+/**
+ * Looks up the orders whose submit outcome is unknown until the broker answers for each: one it holds is tracked
+ * (and cancelled if still open); one it keeps saying it does not know, after the submit has ended, was never taken.
+ */
+export async function resolveUnknownOrders(day: DayState, submittedAfter: string): Promise<void> {
+  for (let lookup = 1; day.unknownOrders().length > 0; lookup++) {
+    await refreshOrders(day, submittedAfter, day.unknownOrders().map((order) => order.clientOrderId));
+    await cancelLeftovers(day);
+    if (day.unknownOrders().length === 0) break;
+    if (lookup >= UNKNOWN_LOOKUPS) {
+      day.markNotAtBroker(day.unknownOrders().map((order) => order.clientOrderId));
+      break;
+    }
+    await sleep(1000 * 2 ** lookup, { summary: `look up ${day.unknownOrders().length} orders whose submit outcome is unknown` });
+  }
+}
+
+/** Reads the broker's state of the day's orders (by client order id); `ids` defaults to those it may hold. */
+export async function refreshOrders(day: DayState, submittedAfter: string, ids = day.submittedClientOrderIds()): Promise<void> {
+  if (ids.length === 0) return;
+  const orders = await activitiesWithSummary(`check ${ids.length} orders`).fetchOrders(day.input.account, ids, submittedAfter);
+  for (const order of orders) day.applyBrokerOrder(order);
+  day.updatedAt = nowIso();
+  describe(day);
+}
+
+/** Cancels the day's open orders; returns the broker ids asked to cancel. */
+export async function cancelLeftovers(day: DayState): Promise<string[]> {
+  const open = day.openOrders().filter((order) => order.brokerOrderId !== null);
+  if (open.length === 0) return [];
+  return activitiesWithSummary(`cancel ${open.length} unfilled orders`)
+    .cancelOrders(day.input.account, open.map((order) => order.brokerOrderId!));
+}
+
+export async function finishDay(day: DayState, status: 'completed' | 'stopped' | 'untraded' | 'failed'): Promise<void> {
+  await activitiesWithSummary(`record the day as ${status} in the ledger of account ${day.input.account}`)
+    .finishTradingDay(day.input.account, { tradingDate: day.input.tradingDate, runId: workflowInfo().runId, status });
+}
+
+export function enter(day: DayState, phase: DayPhase): void {
+  day.phase = phase;
+  day.updatedAt = nowIso();
+  upsertSearchAttributes([{ key: RUN_STATE, value: phase }]);
+  describe(day);
+}
+
+/** The UI's "current details": where the day is, in a few lines of markdown. */
+export function describe(day: DayState): void {
+  const orders = day.orderList();
+  const filled = orders.filter((order) => order.status === 'filled').length;
+  const lines = [
+    `**${day.phase.replace(/_/g, ' ')}**${day.paused ? ' (paused)' : ''} · trading state ${day.tradingState}`,
+    `${day.input.signals.length} signals · ${orders.length} orders · ${filled} filled · ${day.openOrders().length} open · ${day.rejected.length} rejected`,
+  ];
+  if (day.reason) lines.push(day.reason);
+  setCurrentDetails(lines.join('\n\n'));
+}
+
+/** The ApplicationFailure type behind an activity failure (the thrown error's class name), if any. */
+function failureType(error: unknown): string | undefined {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    const type = (current as { type?: unknown }).type;
+    if (typeof type === 'string') return type;
+  }
+  return undefined;
+}
+
+export function errorMessage(error: unknown): string {
+  let current: unknown = error;
+  while (current instanceof Error && 'cause' in current && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
+}
+
+export function nowIso(): string {
+  return new Date(Date.now()).toISOString();
+}
