@@ -152,6 +152,8 @@ async function tradeTheDay(day: DayState): Promise<void> {
       describe(day);
       await condition(() => !day.paused);
     }
+    // Stopped while a submit was in flight: that submit has answered; nothing more is sent.
+    if (ledger && day.stop) return;
     if (ledger && !day.sessionOver && Date.now() >= Date.parse(notAfter)) {
       day.sessionOver = `past the last submit time ${notAfter}`;
     }

@@ -33,7 +33,6 @@ export async function stopTheDay(day: DayState): Promise<void> {
   const since = new Date(Date.parse(stop.at) - 24 * 3600_000).toISOString();
   await refreshOrders(day, since, day.sweepClientOrderIds());
   const canceledHere = await cancelLeftovers(day);
-  await resolveUnknownOrders(day, since);
   await refreshOrders(day, since);
   const swept = day.orderList().filter((order) => day.sweepClientOrderIds().includes(order.clientOrderId));
   day.stopOutcome = {
@@ -47,6 +46,8 @@ export async function stopTheDay(day: DayState): Promise<void> {
     sweptOrders: swept.map(({ clientOrderId, symbol, status, filledQty }) => ({ clientOrderId, symbol, status, filledQty })),
     account: accountOutcome,
   };
+  // A submit whose answer was lost may still be unknown: keep looking it up (and cancel it) after the answer.
+  await resolveUnknownOrders(day, since);
   const closing = await activitiesWithSummary('read the portfolio after the stop').closingPortfolio(account, {});
   day.portfolio = closing.portfolio;
   day.tradingState = 'HALTED';
