@@ -1,7 +1,8 @@
 /**
  * Records the histories the replay test replays, one per path through each workflow type, run on a real Temporal
- * server and the simulator: a completed day, a day stopped by the kill switch (update, with flatten), a day of a
- * halted account, the account's trading-state workflow, and a scheduled day. Run it when workflow code changes
+ * server and the simulator: a completed day, a second run of it (a duplicate), a day stopped by the kill switch
+ * (update, with flatten) and its account's kill switch, a day of a halted account, the account's trading-state
+ * workflow, and a scheduled day. Run it when workflow code changes
  * (`npm run record-histories`); old files stay, since they stand for the running workflows a change must not break.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { temporalAccountStateStore } from '../src/client/account-state';
 import { createTradingSchedule, deleteTradingSchedule } from '../src/client/schedule';
 import { dayResult, startDay } from '../src/client/start-day';
 import { todayInNewYork } from '../src/cli/dates';
-import { accountWorkflowId, scheduleId } from '../src/names';
+import { accountWorkflowId, DAILY_TRADING_WORKFLOW, scheduleId } from '../src/names';
 import { emergencyStopUpdate, statusQuery } from '../src/workflows/messages';
 import {
   keyIdFor, simAdmin, startHarness, testConfig, uniqueAccount, withWorker, type Harness,
@@ -30,8 +31,19 @@ async function main(): Promise<void> {
     console.log(`recorded ${stamp}-${name}.json`);
   };
   try {
-    await save('completed-day', await runDay(harness, uniqueAccount('rec'), async (handle) => {
+    const completed = uniqueAccount('rec');
+    const completedDay = await runDay(harness, completed, async (handle) => {
       await dayResult(handle);
+    });
+    await save('completed-day', completedDay);
+    await save('duplicate-day', await withWorker(harness, testConfig(completed), `q-${completed}`, async () => {
+      // Started again with a client's default id-reuse policy: the account's ledger ends it as a duplicate.
+      const again = await harness.client.workflow.start(DAILY_TRADING_WORKFLOW, {
+        workflowId: completedDay.workflowId, taskQueue: `q-${completed}`,
+        args: [{ account: completed, tradingDate: todayInNewYork(), signals: SIGNALS }],
+      });
+      await again.result();
+      return again;
     }));
 
     const stopped = uniqueAccount('rec');
@@ -42,6 +54,7 @@ async function main(): Promise<void> {
       await handle.executeUpdate(emergencyStopUpdate, { args: [{ reason: 'recorded stop', flatten: true }] });
       await dayResult(handle);
     }));
+    await save('account-kill-switch', harness.client.workflow.getHandle(accountWorkflowId(stopped)));
 
     const halted = uniqueAccount('rec');
     const store = temporalAccountStateStore(harness.client, `q-${halted}`);
