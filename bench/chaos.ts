@@ -1,11 +1,12 @@
 /**
  * The exactly-once proof: trading days run on a real Temporal dev server (SQLite file) and the simulator while
- * the worker is SIGKILLed at random points, the server is killed and restarted on its database file, and the
- * broker fails, rate-limits, slows down and loses responses after committing orders. The broker's order log is
- * the referee: every intended order must exist there exactly once, and nothing else.
+ * the worker is SIGKILLed at random points, the server is killed and restarted on its database file, the broker
+ * fails, rate-limits, slows down and loses responses after committing orders, and the kill switch is pulled in
+ * every phase while order POSTs are slow. The broker's order log is the referee: every intended order must exist
+ * there exactly once, nothing else, and no order may be created after a stop answered.
  *
- *   npm run chaos                      (defaults: 24 worker kills, 3 server restarts, 6 faulty-broker days)
- *   node --import tsx bench/chaos.ts --kills 5 --restarts 1 --faulty 2
+ *   npm run chaos                      (defaults: 24 worker kills, 3 server restarts, 6 faulty-broker days, 8 stops)
+ *   node --import tsx bench/chaos.ts --kills 5 --restarts 1 --faulty 2 --stops 4
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { temporalAccountStateStore } from '../src/client/account-state';
 import { dayResult, startDay } from '../src/client/start-day';
 import { todayInNewYork } from '../src/cli/dates';
 import type { Signal } from '../src/domain/types';
@@ -20,13 +22,14 @@ import { startSimulator, type RunningSimulator } from '../src/sim';
 import { createRng } from '../src/sim/random';
 import { findFreePort, startDevServer, type RunningDevServer } from '../src/temporal/dev-server';
 import type { DayReport } from '../src/workflows/day-types';
-import { statusQuery } from '../src/workflows/messages';
+import { emergencyStopUpdate, statusQuery } from '../src/workflows/messages';
 
 const { values: args } = parseArgs({
   options: {
     kills: { type: 'string', default: '24' },
     restarts: { type: 'string', default: '3' },
     faulty: { type: 'string', default: '6' },
+    stops: { type: 'string', default: '8' },
     seed: { type: 'string', default: '20261126' },
   },
 });
@@ -44,6 +47,8 @@ interface Verdict {
   duplicates: number;
   lost: number;
   phantom: number;
+  /** Orders the broker created after the kill switch answered (stop trials). */
+  afterStop: number;
   seconds: number;
 }
 
@@ -103,6 +108,32 @@ class Chaos {
     const handle = await startDay(this.client, { account, tradingDate: todayInNewYork(), signals: SIGNALS, mode: 'paper', taskQueue: TASK_QUEUE, source: trial });
     const note = await disrupt(handle);
     if (note) trial = `${trial} in ${note}`;
+    return this.judge(account, trial, handle, started, null);
+  }
+
+  /** Runs a day and pulls the kill switch in `phase`, by `entry`; the broker must create nothing after the answer. */
+  async stopDay(account: string, trial: string, phase: string, jitterMs: number, entry: StopEntry, flatten: boolean): Promise<Verdict> {
+    const started = Date.now();
+    const handle = await startDay(this.client, { account, tradingDate: todayInNewYork(), signals: SIGNALS, mode: 'paper', taskQueue: TASK_QUEUE, source: trial });
+    await waitForPhase(handle, phase);
+    await sleep(jitterMs);
+    const stoppedIn = await phaseOf(handle);
+    const request = { reason: `chaos ${trial}`, flatten };
+    let answeredAt: number | null = null;
+    if (entry === 'tradeflow stop') {
+      await temporalAccountStateStore(this.client, TASK_QUEUE).stop(account, { ...request, by: 'chaos' });
+      answeredAt = Date.now();
+    } else if (entry === 'day update') {
+      await handle.executeUpdate(emergencyStopUpdate, { args: [request] });
+      answeredAt = Date.now();
+    } else {
+      // A bare signal from another client: no answer; the day's own record of when its stop was done stands in.
+      await this.client.workflow.getHandle(handle.workflowId).signal('emergencyStop');
+    }
+    return this.judge(account, `${trial} (${entry}${flatten ? ', flatten' : ''}) in ${stoppedIn}`, handle, started, answeredAt);
+  }
+
+  private async judge(account: string, trial: string, handle: WorkflowHandle, started: number, answeredAt: number | null): Promise<Verdict> {
     let report: DayReport | null = null;
     let status = 'completed';
     try {
@@ -112,16 +143,29 @@ class Chaos {
       status = 'failed';
       console.error(`${trial}: ${failureChain(error)}`);
     }
-    return { ...(await referee(this.sim, account, report)), trial, status, seconds: (Date.now() - started) / 1000 };
+    const stoppedAt = answeredAt ?? (report?.stopOutcome ? Date.parse(report.stopOutcome.completedAt) : null);
+    if (stoppedAt !== null) await sleep(2000);
+    return { ...(await referee(this.sim, account, report, stoppedAt)), trial, status, seconds: (Date.now() - started) / 1000 };
   }
 }
 
-/** Compares the day's intents with the broker's order log. */
-async function referee(sim: RunningSimulator, account: string, report: DayReport | null): Promise<Omit<Verdict, 'trial' | 'status' | 'seconds'>> {
+type StopEntry = 'tradeflow stop' | 'day update' | 'bare signal';
+const STOP_ENTRIES: StopEntry[] = ['tradeflow stop', 'day update', 'bare signal'];
+
+/**
+ * Compares the day's intents with the broker's order log. A stopped day intended only the orders it sent (the rest
+ * stay unsubmitted); the kill switch's closing orders (`stop-...`) are its own and not phantoms.
+ */
+async function referee(
+  sim: RunningSimulator, account: string, report: DayReport | null, stoppedAt: number | null,
+): Promise<Omit<Verdict, 'trial' | 'status' | 'seconds'>> {
   const response = await fetch(`${sim.url}/admin/orders?account=KEY-${account.toUpperCase()}`);
   const body = (await response.json()) as unknown;
-  const orders = (Array.isArray(body) ? body : (body as { orders: unknown[] }).orders) as Array<{ client_order_id: string; symbol: string; side: string }>;
-  const intended = new Set((report?.orders ?? []).filter((order) => order.status !== 'submit_failed').map((order) => order.clientOrderId));
+  const all = (Array.isArray(body) ? body : (body as { orders: unknown[] }).orders) as Array<{ client_order_id: string; symbol: string; side: string; created_at: string }>;
+  const afterStop = stoppedAt === null ? 0 : all.filter((order) => Date.parse(order.created_at) > stoppedAt).length;
+  const orders = all.filter((order) => !order.client_order_id.startsWith('stop-'));
+  const notSent = new Set(['submit_failed', ...(stoppedAt !== null ? ['unsubmitted'] : [])]);
+  const intended = new Set((report?.orders ?? []).filter((order) => !notSent.has(order.status)).map((order) => order.clientOrderId));
   const perIntent = new Map<string, number>();
   for (const order of orders) perIntent.set(`${order.symbol}/${order.side}`, (perIntent.get(`${order.symbol}/${order.side}`) ?? 0) + 1);
   const duplicates = [...perIntent.values()].reduce((sum, count) => sum + Math.max(0, count - 1), 0);
@@ -132,11 +176,14 @@ async function referee(sim: RunningSimulator, account: string, report: DayReport
     duplicates,
     lost: [...intended].filter((id) => !atBroker.has(id)).length,
     phantom: orders.filter((order) => !intended.has(order.client_order_id)).length,
+    afterStop,
   };
 }
 
 /** Phases the worker kills aim at; the kill lands up to 600 ms after the day enters it. */
 const KILL_PHASES = ['starting', 'planning', 'submitting', 'awaiting_fills'] as const;
+/** Phases the stops aim at, the same way. */
+const STOP_PHASES = ['starting', 'planning', 'submitting', 'awaiting_fills'] as const;
 
 async function phaseOf(handle: WorkflowHandle): Promise<string> {
   try {
@@ -172,6 +219,7 @@ async function main(): Promise<void> {
   const kills = Number(args.kills);
   const restarts = Number(args.restarts);
   const faulty = Number(args.faulty);
+  const stops = Number(args.stops);
   const random = createRng(Number(args.seed));
   const dir = mkdtempSync(path.join(tmpdir(), 'tradeflow-chaos-'));
   const dbFile = path.join(dir, 'temporal.sqlite');
@@ -180,15 +228,16 @@ async function main(): Promise<void> {
   const sim = await startSimulator({ port: 0, seed: Number(args.seed) });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
-  const chaos = new Chaos(dir, server, sim, client, kills + restarts + faulty);
+  const chaos = new Chaos(dir, server, sim, client, kills + restarts + faulty + stops);
   const verdicts: Verdict[] = [];
   const report = (verdict: Verdict) => {
     verdicts.push(verdict);
-    console.log(`${verdict.trial.padEnd(40)} ${verdict.status.padEnd(10)} intended ${verdict.intended} at broker ${verdict.atBroker} duplicates ${verdict.duplicates} lost ${verdict.lost} phantom ${verdict.phantom} (${verdict.seconds.toFixed(1)} s)`);
+    console.log(`${verdict.trial.padEnd(40)} ${verdict.status.padEnd(10)} intended ${verdict.intended} at broker ${verdict.atBroker} duplicates ${verdict.duplicates} lost ${verdict.lost} phantom ${verdict.phantom} after stop ${verdict.afterStop} (${verdict.seconds.toFixed(1)} s)`);
   };
   let faultsInjected = 0;
   let account = 0;
   const killedIn: Record<string, number> = {};
+  const stoppedIn: Record<string, number> = {};
   try {
     // Every broker call a little slow, so a day spans seconds and the kills land in every phase.
     await admin(sim, 'POST', '/admin/faults', { route: '*', kind: 'latency', latencyMs: 120, count: 0 });
@@ -217,6 +266,19 @@ async function main(): Promise<void> {
       }));
     }
     await admin(sim, 'DELETE', '/admin/faults');
+    // Order POSTs slow (as a loaded broker's are): a stop often lands while one is on the wire.
+    await admin(sim, 'POST', '/admin/faults', { route: 'POST /v2/orders', kind: 'latency', latencyMs: 700, count: 0 });
+    await admin(sim, 'POST', '/admin/faults', { route: '*', kind: 'latency', latencyMs: 60, count: 0 });
+    for (let trial = 1; trial <= stops; trial++) {
+      const phase = STOP_PHASES[(trial - 1) % STOP_PHASES.length]!;
+      const entry = STOP_ENTRIES[(trial - 1) % STOP_ENTRIES.length]!;
+      // A stop aimed at the start lands at once: before the day claimed its date, or while it plans.
+      const jitterMs = phase === 'starting' ? 0 : Math.round(random() * 600);
+      const verdict = await chaos.stopDay(chaos.account(account++), `stop #${trial}`, phase, jitterMs, entry, trial % 2 === 0);
+      stoppedIn[verdict.trial.split(' in ').pop()!] = (stoppedIn[verdict.trial.split(' in ').pop()!] ?? 0) + 1;
+      report(verdict);
+    }
+    await admin(sim, 'DELETE', '/admin/faults');
     for (const rule of [
       { route: '*', kind: 'error-503', rate: 0.2, count: 0 },
       { route: '*', kind: 'rate-limit', rate: 0.05, count: 0 },
@@ -242,6 +304,9 @@ async function main(): Promise<void> {
     workerKillsByPhase: killedIn,
     serverRestarts: restarts,
     faultyBrokerDays: faulty,
+    stops,
+    stopsByPhase: stoppedIn,
+    ordersAfterStop: sum(verdicts, 'afterStop'),
     faultsInjected,
     ordersIntended: sum(verdicts, 'intended'),
     ordersAtBroker: sum(verdicts, 'atBroker'),
@@ -249,14 +314,17 @@ async function main(): Promise<void> {
     lost: sum(verdicts, 'lost'),
     phantom: sum(verdicts, 'phantom'),
     runsCompleted: verdicts.filter((verdict) => verdict.status === 'completed').length,
+    runsStopped: verdicts.filter((verdict) => verdict.status === 'stopped' || verdict.status === 'halted').length,
   };
   console.log(`\nchaos: ${JSON.stringify(totals)}`);
-  const ok = totals.duplicates === 0 && totals.lost === 0 && totals.phantom === 0 && totals.runsCompleted === totals.trials;
-  console.log(ok ? 'exactly once: every intended order at the broker once, nothing else, every run completed' : 'FAILED');
+  console.log(`orders after stop: ${totals.ordersAfterStop}`);
+  const ok = totals.duplicates === 0 && totals.lost === 0 && totals.phantom === 0 && totals.ordersAfterStop === 0
+    && totals.runsCompleted === kills + restarts + faulty && totals.runsStopped === stops;
+  console.log(ok ? 'exactly once: every intended order at the broker once, nothing else, nothing after a stop, every run completed or stopped' : 'FAILED');
   process.exitCode = ok ? 0 : 1;
 }
 
-function sum(verdicts: Verdict[], key: 'intended' | 'atBroker' | 'duplicates' | 'lost' | 'phantom'): number {
+function sum(verdicts: Verdict[], key: 'intended' | 'atBroker' | 'duplicates' | 'lost' | 'phantom' | 'afterStop'): number {
   return verdicts.reduce((total, verdict) => total + verdict[key], 0);
 }
 
