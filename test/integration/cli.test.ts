@@ -99,6 +99,22 @@ describe('the tradeflow CLI against a real server', () => {
     assert.equal((await simOrderLog(harness, account)).length, 0);
   });
 
+  it('stop after the day ended still halts the account and exits 0; --flatten then closes the positions', async () => {
+    const account = uniqueAccount('c');
+    const signals = file(`${account}-late.json`, JSON.stringify({ AAPL: 0.5, MSFT: 0.4 }));
+    const stop = await withWorker(harness, testConfig(account), `q-${account}`, async () => {
+      const ran = await cli(account, ['run', '--signals', signals, '--wait', '--json']);
+      assert.equal(ran.code, 0, ran.stderr);
+      return cli(account, ['stop', '--reason', 'too late for the day', '--flatten', '--answer-timeout', '20s']);
+    });
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.match(stop.stdout, /HALTED/);
+    assert.match(stop.stdout, /no day was running/);
+    assert.match(stop.stdout, /2 closing orders sent/);
+    const log = await simOrderLog(harness, account);
+    assert.equal(log.filter((order) => String(order.client_order_id).startsWith('stop-')).length, 2);
+  });
+
   it('rejects a bad --date and a stop without a reason', async () => {
     const account = uniqueAccount('c');
     const badDate = await cli(account, ['status', '--date', '2026-02-30']);

@@ -64,3 +64,19 @@ describe('no order outside its session', () => {
     assert.match(sessionRefusal(clock('2026-12-01T20:55:00Z'), '2026-12-01', notAfter) ?? '', /last submit time/);
   });
 });
+
+describe('the stop command\'s answer timeout', () => {
+  it('reads plain seconds and durations with a unit', async () => {
+    const { durationOption } = await import('../../src/cli/commands');
+    assert.equal(durationOption('20', '--answer-timeout'), 20_000);
+    assert.equal(durationOption('20s', '--answer-timeout'), 20_000);
+    assert.equal(durationOption('1m', '--answer-timeout'), 60_000);
+    assert.equal(durationOption('500ms', '--answer-timeout'), 500);
+    assert.equal(durationOption(20, '--answer-timeout'), 20_000);
+  });
+
+  it('names the option on a bad value', async () => {
+    const { durationOption } = await import('../../src/cli/commands');
+    for (const bad of ['soon', '-5', '0', '2h']) assert.throws(() => durationOption(bad, '--answer-timeout'), /--answer-timeout/);
+  });
+});
