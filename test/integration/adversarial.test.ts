@@ -117,6 +117,32 @@ describe('safety promises against an adversary, judged by the broker\'s records'
     }
   });
 
+  it('a day whose run was terminated mid-day is resumed from the broker\'s records, never doubled', async () => {
+    const account = uniqueAccount('adv');
+    const taskQueue = `q-${account}`;
+    const config = testConfig(account, { timing: { max_fill_wait_minutes: 10 } });
+    await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'hold', account: keyIdFor(account) });
+    const resumed = await withWorker(harness, config, taskQueue, async () => {
+      const first = await start(account, taskQueue);
+      await waitFor(async () => (await first.query(statusQuery)).phase === 'awaiting_fills');
+      await first.terminate('adversary: the run dies with orders resting');
+      // tradeflow run's policy lets a terminated day start again; the ledger makes the new run a resume.
+      const second = await start(account, taskQueue);
+      await waitFor(async () => (await second.query(statusQuery)).phase === 'awaiting_fills');
+      const leftOpen = ((await simOrderLog(harness, account)) as LoggedOrder[]).filter((order) => !order.client_order_id.includes('.g2.'));
+      assert.ok(leftOpen.length > 0 && leftOpen.every((order) => order.status === 'canceled'), 'what the dead run left open was cancelled before the resume traded');
+      await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'auto', account: keyIdFor(account) });
+      return dayResult(second);
+    });
+    assert.equal(resumed.status, 'completed');
+    assert.equal(resumed.generation, 2);
+    assert.ok(resumed.orders.every((order) => order.clientOrderId.startsWith(`${resumed.workflowId}.g2.`)), 'the report lists its own orders only');
+    const positions = await simBroker(harness, account).getPositions();
+    for (const order of resumed.orders.filter((o) => o.status === 'filled')) {
+      assert.equal(positions.find((position) => position.symbol === order.symbol)?.qty, order.filledQty, `${order.symbol} bought once`);
+    }
+  });
+
   it('a workflow id that does not name its input, or input that is not a day, fails before any broker call', async () => {
     const account = uniqueAccount('adv');
     const taskQueue = `q-${account}`;
