@@ -25,7 +25,8 @@ export async function stopTheDay(day: DayState): Promise<void> {
   const { account } = day.input;
   enter(day, 'stopped');
   day.reason = `emergency stop: ${stop.reason}`;
-  if (day.claimed) await finishDay(day, 'stopped');
+  // Told even when the stop came while the claim was in flight: the ledger ignores a run that does not hold the date.
+  await finishDay(day, 'stopped');
   let accountOutcome: AccountStopOutcome | null = null;
   if (stop.origin !== 'account') {
     accountOutcome = await stopAccount(account, { reason: stop.reason, flatten: stop.flatten, by: day.workflowId });
