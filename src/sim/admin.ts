@@ -165,7 +165,7 @@ export function registerAdminRoutes(app: FastifyInstance, state: SimState): void
   admin('POST', '/admin/accounts/reset', (req) => {
     const key = bodyOf(req).account;
     if (typeof key !== 'string' || key === '') throw invalid('account is required');
-    state.secrets.delete(key);
+    state.secrets.forget(key);
     return { body: { account: key, existed: state.engine.resetAccount(key) } };
   });
 

@@ -2,6 +2,8 @@
  * An Alpaca-compatible paper broker on 127.0.0.1: Trading API v2 and Market Data v2 stock endpoints, talked
  * to by the real `@alpacahq/alpaca-trade-api` client. See `admin.ts` for the test hooks.
  */
+import type { AddressInfo } from 'node:net';
+import { exposureWarning, isLoopback, urlOf } from './bind-address';
 import { buildServer } from './server';
 import { marketClock } from './calendar';
 import { validateFaultRule, type FaultRule } from './faults';
@@ -18,7 +20,7 @@ function instantOf(start: string | number): number {
 export interface SimulatorOptions {
   /** 0 = ephemeral; default 8900. */
   port?: number;
-  /** Address to bind; default 127.0.0.1. The admin API answers loopback callers only, whatever the bind. */
+  /** Address to bind; default 127.0.0.1. Anything but loopback is warned about: see `onWarning`. */
   host?: string;
   /** Seeds prices, order ids and partial fills; default 42. */
   seed?: number;
@@ -46,17 +48,22 @@ export interface SimulatorOptions {
   stateFile?: string;
   /** Faults armed from the start, e.g. `[{ route: 'POST /v2/orders', kind: 'error-503', rate: 0.2 }]`. */
   faults?: FaultRule[];
+  /** Hears warnings (a bind beyond loopback, a state file that was open to others); default: a line on stderr. */
+  onWarning?: (message: string) => void;
 }
 
 export interface RunningSimulator {
-  /** http://127.0.0.1:PORT (the bound host, or 127.0.0.1 for a wildcard bind) */
+  /** http://HOST:PORT of the address the server really bound (http://0.0.0.0:PORT for a wildcard bind). */
   url: string;
+  /** The bound address, e.g. 127.0.0.1, 0.0.0.0 or ::1. */
+  host: string;
   port: number;
   close(): Promise<void>;
 }
 
 /** Starts a simulator; resolves once it listens. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const warn = options.onWarning ?? ((message: string) => process.stderr.write(`simulator: warning: ${message}\n`));
   const fillLatencyMs = Math.max(0, options.fillLatencyMs ?? 50);
   const state: SimState = createState({
     seed: options.seed ?? 42,
@@ -72,7 +79,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     ...(options.start !== undefined ? { startAt: instantOf(options.start) } : {}),
     ...(options.stateFile !== undefined ? { stateFile: options.stateFile } : {}),
     ...(options.faults !== undefined ? { faults: options.faults.map(validateFaultRule) } : {}),
-  });
+  }, warn);
   const app = buildServer(state);
   const host = options.host ?? '127.0.0.1';
   try {
@@ -81,8 +88,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     state.close();
     throw error;
   }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : (options.port ?? 8900);
+  const bound = app.server.address() as AddressInfo;
+  const url = urlOf(bound);
+  if (!isLoopback(bound.address)) warn(exposureWarning(url));
 
   const tickMs = Math.min(50, Math.max(5, Math.floor(fillLatencyMs / 2)));
   let lastTick = state.time.now();
@@ -108,8 +116,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
 
   let closed = false;
   return {
-    url: `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${port}`,
-    port,
+    url,
+    host: bound.address,
+    port: bound.port,
     async close() {
       if (closed) return;
       closed = true;

@@ -3,7 +3,8 @@
  * and every matcher step, `commit()` writes whatever changed since the last commit in one transaction, before
  * the response leaves, so a client that heard "accepted" can rely on it surviving a crash. A restarted simulator
  * on the same file loads the accounts, orders, positions and key secrets and continues: same order ids, cash,
- * positions and client_order_id uniqueness.
+ * positions and client_order_id uniqueness. Key secrets are stored as salted hashes (`key-secrets.ts`), never as
+ * themselves; a schema-1 file, which held them in plaintext, is migrated on open.
  *
  * What is stored is the engine's own objects as JSON, so fields the engine grows are kept without a migration:
  * an account's Maps and Sets are tagged, its `orders` live in their own table (one row per order, rewritten while
@@ -12,14 +13,18 @@
  */
 import Database from 'better-sqlite3';
 import { FINAL_STATUSES, type SimAccount, type SimOrder } from './engine';
+import { hashSecret } from './key-secrets';
+import { protectStateFile } from './state-file';
 import type { TimeSourceState } from './time-source';
 
-const SCHEMA_VERSION = 1;
+/** 2: key secrets are hashes in `secret_hashes`. 1: plaintext in `secrets`. */
+const SCHEMA_VERSION = 2;
 
 /** What a state file holds at start-up. */
 export interface LoadedState {
   accounts: SimAccount[];
-  secrets: Map<string, string>;
+  /** Key id to the hash of its secret. */
+  secretHashes: Map<string, string>;
   /** Number of earlier simulator runs on this file (0 for a new file); salts the order-id generator. */
   generation: number;
   clock: TimeSourceState | null;
@@ -73,13 +78,33 @@ function accountLogs(a: SimAccount): Array<[string, unknown[]]> {
   return Object.entries(a).filter((e): e is [string, unknown[]] => !DERIVED_FIELDS.has(e[0]) && Array.isArray(e[1]));
 }
 
-/** A SQLite state file. Open with `SimStore.open(path)`; one simulator per file at a time. */
+/**
+ * Schema 1 kept each key's secret in plaintext: hash them into `secret_hashes`, drop the old table with
+ * secure_delete on (its pages are zeroed, not left in the free list) and VACUUM, so no page of the file keeps a
+ * secret; then checkpoint and truncate the WAL, which may still hold frames the old version wrote.
+ */
+function migrateFromSchema1(db: Database.Database): void {
+  db.pragma('secure_delete = ON');
+  db.transaction(() => {
+    const insert = db.prepare('INSERT OR REPLACE INTO secret_hashes (key_id, hash) VALUES (?, ?)');
+    for (const row of db.prepare('SELECT key_id, secret FROM secrets').all() as Array<{ key_id: string; secret: string }>) {
+      insert.run(row.key_id, hashSecret(row.secret));
+    }
+    db.exec('DROP TABLE secrets');
+    db.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run(String(SCHEMA_VERSION));
+  })();
+  db.exec('VACUUM');
+  db.pragma('secure_delete = OFF');
+  db.pragma('wal_checkpoint(TRUNCATE)');
+}
+
+/** A SQLite state file. Open with `SimStore.open(path, warn)`; one simulator per file at a time. */
 export class SimStore {
   private readonly tracks = new Map<string, AccountTrack>();
-  private readonly secretsSeen = new Map<string, string>();
+  private readonly hashesSeen = new Map<string, string>();
   private clockText = '';
   private readonly stmt;
-  private readonly tx: (accounts: SimAccount[], secrets: Map<string, string>, clock: TimeSourceState | null) => void;
+  private readonly tx: (accounts: SimAccount[], secretHashes: ReadonlyMap<string, string>, clock: TimeSourceState | null) => void;
 
   private constructor(private readonly db: Database.Database) {
     db.pragma('journal_mode = WAL');
@@ -87,7 +112,7 @@ export class SimStore {
     db.pragma('busy_timeout = 2000');
     db.exec(`
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS secrets (key_id TEXT PRIMARY KEY, secret TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS secret_hashes (key_id TEXT PRIMARY KEY, hash TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS accounts (key TEXT PRIMARY KEY, json TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS orders (
         id TEXT PRIMARY KEY, account_key TEXT NOT NULL, seq INTEGER NOT NULL, client_order_id TEXT NOT NULL,
@@ -98,14 +123,15 @@ export class SimStore {
         PRIMARY KEY (account_key, field, idx));
     `);
     const version = db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as { value: string } | undefined;
-    if (version && Number(version.value) !== SCHEMA_VERSION) {
+    if (version && Number(version.value) === 1) migrateFromSchema1(db);
+    else if (version && Number(version.value) !== SCHEMA_VERSION) {
       throw new Error(`state file has schema ${version.value}; this simulator reads ${SCHEMA_VERSION}`);
     }
     this.stmt = {
       meta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
-      secret: db.prepare('INSERT INTO secrets (key_id, secret) VALUES (?, ?) ON CONFLICT (key_id) DO UPDATE SET secret = excluded.secret'),
-      dropSecret: db.prepare('DELETE FROM secrets WHERE key_id = ?'),
+      secretHash: db.prepare('INSERT INTO secret_hashes (key_id, hash) VALUES (?, ?) ON CONFLICT (key_id) DO UPDATE SET hash = excluded.hash'),
+      dropSecretHash: db.prepare('DELETE FROM secret_hashes WHERE key_id = ?'),
       account: db.prepare('INSERT INTO accounts (key, json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET json = excluded.json'),
       dropAccount: db.prepare('DELETE FROM accounts WHERE key = ?'),
       dropOrders: db.prepare('DELETE FROM orders WHERE account_key = ?'),
@@ -114,12 +140,13 @@ export class SimStore {
         ON CONFLICT (id) DO UPDATE SET status = excluded.status, json = excluded.json, client_order_id = excluded.client_order_id`),
       log: db.prepare('INSERT OR REPLACE INTO account_logs (account_key, field, idx, json) VALUES (?, ?, ?, ?)'),
     };
-    this.tx = db.transaction((accounts, secrets, clock) => this.write(accounts, secrets, clock));
+    this.tx = db.transaction((accounts, secretHashes, clock) => this.write(accounts, secretHashes, clock));
     this.stmt.meta.run('schema', String(SCHEMA_VERSION));
   }
 
-  /** Opens (creating if needed) a state file. */
-  static open(path: string): SimStore {
+  /** Opens (creating if needed, mode 0600) a state file; `warn` hears about a file that was open to others. */
+  static open(path: string, warn: (message: string) => void): SimStore {
+    if (path !== ':memory:') protectStateFile(path, warn);
     return new SimStore(new Database(path));
   }
 
@@ -131,10 +158,10 @@ export class SimStore {
     const clockText = meta('clock');
     const seedText = meta('seed');
 
-    const secrets = new Map<string, string>();
-    for (const row of this.db.prepare('SELECT key_id, secret FROM secrets').all() as Array<{ key_id: string; secret: string }>) {
-      secrets.set(row.key_id, row.secret);
-      this.secretsSeen.set(row.key_id, row.secret);
+    const secretHashes = new Map<string, string>();
+    for (const row of this.db.prepare('SELECT key_id, hash FROM secret_hashes').all() as Array<{ key_id: string; hash: string }>) {
+      secretHashes.set(row.key_id, row.hash);
+      this.hashesSeen.set(row.key_id, row.hash);
     }
 
     const accounts: SimAccount[] = [];
@@ -162,7 +189,7 @@ export class SimStore {
       });
     }
     return {
-      accounts, secrets, generation,
+      accounts, secretHashes, generation,
       clock: clockText ? JSON.parse(clockText) as TimeSourceState : null,
       seed: seedText === undefined ? null : Number(seedText),
     };
@@ -174,24 +201,24 @@ export class SimStore {
   }
 
   /** Writes what changed since the last commit, in one transaction. */
-  commit(accounts: SimAccount[], secrets: Map<string, string>, clock: TimeSourceState | null = null): void {
-    this.tx(accounts, secrets, clock);
+  commit(accounts: SimAccount[], secretHashes: ReadonlyMap<string, string>, clock: TimeSourceState | null = null): void {
+    this.tx(accounts, secretHashes, clock);
   }
 
   close(): void {
     if (this.db.open) this.db.close();
   }
 
-  private write(accounts: SimAccount[], secrets: Map<string, string>, clock: TimeSourceState | null): void {
-    for (const [keyId, secret] of secrets) {
-      if (this.secretsSeen.get(keyId) === secret) continue;
-      this.stmt.secret.run(keyId, secret);
-      this.secretsSeen.set(keyId, secret);
+  private write(accounts: SimAccount[], secretHashes: ReadonlyMap<string, string>, clock: TimeSourceState | null): void {
+    for (const [keyId, hash] of secretHashes) {
+      if (this.hashesSeen.get(keyId) === hash) continue;
+      this.stmt.secretHash.run(keyId, hash);
+      this.hashesSeen.set(keyId, hash);
     }
-    for (const keyId of [...this.secretsSeen.keys()]) {
-      if (secrets.has(keyId)) continue;
-      this.stmt.dropSecret.run(keyId);
-      this.secretsSeen.delete(keyId);
+    for (const keyId of [...this.hashesSeen.keys()]) {
+      if (secretHashes.has(keyId)) continue;
+      this.stmt.dropSecretHash.run(keyId);
+      this.hashesSeen.delete(keyId);
     }
 
     const present = new Set<string>();

@@ -52,10 +52,7 @@ export function buildServer(state: SimState): FastifyInstance {
     if (!request.url.startsWith('/v2/')) return;
     const keyId = header(request, 'apca-api-key-id');
     const secret = header(request, 'apca-api-secret-key');
-    if (!keyId || !secret) return reply.code(401).send(UNAUTHORIZED);
-    const known = state.secrets.get(keyId);
-    if (known === undefined) state.secrets.set(keyId, secret);
-    else if (known !== secret) return reply.code(401).send(UNAUTHORIZED);
+    if (!state.secrets.admit(keyId, secret)) return reply.code(401).send(UNAUTHORIZED);
 
     const budget = state.limiter.hit(keyId, RateLimiter.apiOf(request.url));
     reply.header('X-RateLimit-Limit', String(budget.limit));

@@ -2,6 +2,7 @@
 import type { MarketMode } from './calendar';
 import { Engine } from './engine';
 import { FaultRegistry, type FaultRule } from './faults';
+import { KeySecrets } from './key-secrets';
 import { Market } from './market';
 import { SimStore } from './persistence';
 import { RateLimiter } from './rate-limit';
@@ -36,8 +37,8 @@ export interface SimState {
   time: TimeSource;
   faults: FaultRegistry;
   limiter: RateLimiter;
-  /** The secret first seen for each key id: a different one is refused. */
-  secrets: Map<string, string>;
+  /** The secret first seen for each key id (as a hash): a different one is refused. */
+  secrets: KeySecrets;
   /** The state file, when there is one. */
   store: SimStore | null;
   /** Writes what changed to the state file (no-op in memory). Call after every mutation. */
@@ -46,8 +47,9 @@ export interface SimState {
   close(): void;
 }
 
-export function createState(config: SimConfig): SimState {
-  const store = config.stateFile ? SimStore.open(config.stateFile) : null;
+/** `warn` hears what an operator should know about (a state file that was readable by others). */
+export function createState(config: SimConfig, warn: (message: string) => void): SimState {
+  const store = config.stateFile ? SimStore.open(config.stateFile, warn) : null;
   const loaded = store?.load() ?? null;
   const universe = Universe.fromCsv(config.universeCsv);
   const market = new Market(universe, config.seed, config.market);
@@ -71,13 +73,13 @@ export function createState(config: SimConfig): SimState {
     }
     store?.setSeed(config.seed);
   }
-  const secrets = loaded?.secrets ?? new Map<string, string>();
+  const secrets = new KeySecrets(loaded?.secretHashes);
   return {
     config, universe, market, engine, time, secrets, store,
     faults: new FaultRegistry(config.seed, config.faults ?? []),
     limiter: new RateLimiter({ limit: config.rateLimitPerMinute, enforce: config.enforceRateLimit }),
     commit() {
-      store?.commit(engine.allAccounts(), secrets, time.describe());
+      store?.commit(engine.allAccounts(), secrets.stored(), time.describe());
     },
     close() {
       store?.close();

@@ -75,12 +75,8 @@ export function attachTradeStream(app: FastifyInstance, state: SimState): void {
       if (msg.action === 'authenticate' || msg.action === 'auth') {
         const keyId = typeof data.key_id === 'string' ? data.key_id : '';
         const secret = typeof data.secret_key === 'string' ? data.secret_key : '';
-        const known = state.secrets.get(keyId);
-        const ok = keyId !== '' && secret !== '' && (known === undefined || known === secret);
-        if (ok) {
-          if (known === undefined) state.secrets.set(keyId, secret);
-          session.key = keyId;
-        }
+        const ok = state.secrets.admit(keyId, secret);
+        if (ok) session.key = keyId;
         send(ws, { stream: 'authorization', data: { status: ok ? 'authorized' : 'unauthorized', action: 'authenticate' } });
         if (!ok) ws.close(1008, 'unauthorized');
         return;
