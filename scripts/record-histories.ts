@@ -69,10 +69,11 @@ async function main(): Promise<void> {
     writeFileSync(path.join(dir, `${todayInNewYork()}.json`), JSON.stringify({ AAPL: 0.5 }));
     await createTradingSchedule(harness.client, {
       account: scheduled, mode: 'paper', cron: '35 9 * * 1-5', timezone: 'America/New_York', taskQueue: `q-${scheduled}`,
-      source: { kind: 'file', path: path.join(dir, '{date}.json') },
+      source: 'recorded',
     });
     try {
-      const launcher = await withWorker(harness, testConfig(scheduled), `q-${scheduled}`, async () => {
+      const sources = { signal_sources: { recorded: { file: path.join(dir, '{date}.json') } } };
+      const launcher = await withWorker(harness, testConfig(scheduled, sources), `q-${scheduled}`, async () => {
         const schedule = harness.client.schedule.getHandle(scheduleId(scheduled));
         await schedule.trigger();
         for (;;) {

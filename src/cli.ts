@@ -1,6 +1,8 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CliError, EXIT } from './cli/errors';
-import { ConfigError } from './config';
+import { ConfigError, PROJECT_ROOT } from './config';
 import {
   pauseCommand, portfolioCommand, resumeCommand, runCommand, statusCommand, stopCommand,
 } from './cli/commands';
@@ -23,7 +25,7 @@ function integer(name: string) {
 export function buildProgram(): Command {
   const program = new Command('tradeflow')
     .description('Durable daily paper trading on Alpaca, orchestrated by Temporal')
-    .showHelpAfterError();
+    .version(packageVersion(), '-V, --version', 'print the version');
 
   program.command('temporal')
     .description('run the Temporal dev server in the foreground, with tradeflow\'s search attributes')
@@ -36,10 +38,10 @@ export function buildProgram(): Command {
 
   program.command('sim')
     .description('run the Alpaca-compatible paper-broker simulator')
-    .option('--port <port>', 'port', integer('--port'), 8900)
+    .option('--port <port>', 'port', '8900')
     .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('--seed <n>', 'price seed', integer('--seed'), 42)
-    .option('--equity <dollars>', 'starting equity of each account', Number, 100_000)
+    .option('--seed <n>', 'price seed', '42')
+    .option('--equity <dollars>', 'starting equity of each account', '100000')
     .option('--market <mode>', 'always-open | real', 'always-open')
     .option('--speed <n>', 'simulated seconds per real second (3600 plays a session in 6.5 s)')
     .option('--start <iso>', 'start the simulated clock at this instant')
@@ -114,8 +116,9 @@ export function buildProgram(): Command {
     .description('create the account\'s schedule (no overlap, 10-minute catch-up window)')
     .requiredOption('--cron <expr>', 'cron expression, e.g. "35 9 * * 1-5"')
     .option('--timezone <zone>', 'IANA time zone of the cron expression', 'America/New_York')
-    .option('--signals-file <path>', 'signal file the job writes; {date} becomes the trading date')
-    .option('--signals-command <cmd>', 'command printing the signals as JSON or CSV; {date} becomes the trading date')
+    .option('--source <key>', 'a signal source of the config (signal_sources): a file or a command, {date} the trading date')
+    .option('--signals-file <path>', 'gone: name the file in the config\'s signal_sources and pass --source')
+    .option('--signals-command <cmd>', 'gone: name the command in the config\'s signal_sources and pass --source')
     .option('--account <name>', 'a configured account (default: execution.account)')
     .action(scheduleCreateCommand);
   for (const action of ['describe', 'pause', 'unpause', 'delete'] as const) {
@@ -134,7 +137,43 @@ export function buildProgram(): Command {
       await demoCommand(options);
     });
 
+  usageErrorsExit2(program);
   return program;
+}
+
+/**
+ * Usage errors (unknown option or command, missing option or argument, invalid argument, no subcommand) exit 2 with
+ * one line on stderr naming the command's help, instead of commander's exit 1 followed by the whole help text;
+ * `--help`, `help` and `--version` still exit 0. Applied to every command once they are all defined.
+ */
+function usageErrorsExit2(command: Command): void {
+  command
+    // Silence commander's own error output (the message, the help after a missing subcommand): main prints one line.
+    .configureOutput({ outputError: () => undefined, writeErr: () => undefined })
+    .exitOverride((error) => {
+      if (error.exitCode === 0) throw error;
+      throw new CliError(usageMessage(command, error), EXIT.invalidInput);
+    });
+  for (const sub of command.commands) usageErrorsExit2(sub);
+}
+
+function usageMessage(command: Command, error: CommanderError): string {
+  const names: string[] = [];
+  for (let at: Command | null = command; at; at = at.parent) names.unshift(at.name());
+  const where = names.slice(1).join(' ');
+  const help = `see ${names.join(' ')} --help`;
+  const text = error.code === 'commander.help'
+    ? `give a command: ${command.commands.map((sub) => sub.name()).join(', ')}`
+    : error.message.replace(/^error: /, '').replace(/\s*\(Did you mean (.+)\?\)/, ' (did you mean $1?)').replace(/\s*\n\s*/g, ' ').trim().replace(/\.$/, '');
+  return `${where ? `${where}: ` : ''}${text}; ${help}`;
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Entry point of `bin/tradeflow.cjs`. */
@@ -142,6 +181,8 @@ export function main(argv: string[]): void {
   buildProgram().parseAsync(argv).then(
     () => undefined,
     (error: unknown) => {
+      // --help, `help` and --version: commander has printed them.
+      if (error instanceof CommanderError && error.exitCode === 0) process.exit(0);
       if (error instanceof CliError) {
         console.error(`tradeflow: ${error.message}`);
         process.exit(error.exitCode);

@@ -5,21 +5,35 @@ import { ACCOUNT_NAME, ACCOUNT_NAME_RULE } from './domain/day-input';
  * The one schema for `config/execution.yaml`. Keys mirror the file (snake_case) so an operator can map an
  * error path straight to a line. Defaults are the seed's. Sandbox-safe: no I/O here, see `config.ts` for loading.
  */
-const share = (what: string) => z.number().min(0, `${what} must be at least 0`).max(1, `${what} must be at most 1`);
-const positiveDollars = z.number().positive('must be a positive dollar amount');
+/** Keys of `signal_sources`, as a schedule names them. */
+export const SOURCE_KEY = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+// Every object of the file is strict: an unknown key (a typo such as `max_positon_size`) is an error, never a
+// silently ignored line that leaves the default in force (config.ts names the closest known key). Every number is
+// bounded; `z.number()` already refuses NaN and ±Infinity (YAML `.nan`, `.inf`).
+/** A share of equity in (0, 1]: a cap of 0 would forbid everything, so it is refused as a likely mistake. */
+const share = (what: string) => z.number().gt(0, `${what} must be above 0`).max(1, `${what} must be at most 1`);
+/** A share of equity in [0, 1], for the few fields where 0 has a meaning (said at each use). */
+const shareOrZero = (what: string) => z.number().min(0, `${what} must be at least 0`).max(1, `${what} must be at most 1`);
+/** Money is bounded: below a trillion dollars, so `1e308` (or a slipped exponent) never reads as "no limit". */
+export const MAX_DOLLARS = 1e12;
+const positiveDollars = z.number().positive('must be a positive dollar amount')
+  .lt(MAX_DOLLARS, 'must be a dollar amount below 1e12 (1,000,000,000,000)');
+/** An environment variable's name (never its value). */
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name');
 
-export const executionConfigSchema = z.object({
-  execution: z.object({
+export const executionConfigSchema = z.strictObject({
+  execution: z.strictObject({
     enabled: z.boolean().default(true),
     mode: z.enum(['paper', 'live']).default('paper'),
-    signal_threshold: share('signal_threshold').default(0.1),
+    /** 0 is meaningful: every non-zero signal opens a position. */
+    signal_threshold: shareOrZero('signal_threshold').default(0.1),
     /** Name of the account this worker trades; part of every workflow id. */
     account: z.string().regex(ACCOUNT_NAME, ACCOUNT_NAME_RULE).default('main'),
     order_type: z.enum(['market', 'limit']).default('market'),
     /** For limit orders: how far past the quote to price them, in basis points. */
     limit_offset_bps: z.number().min(0).max(500).default(10),
   }).prefault({}),
-  position_sizing: z.object({
+  position_sizing: z.strictObject({
     method: z.enum(['signal_proportional', 'equal_weight', 'inverse_volatility', 'volatility_target'])
       .default('signal_proportional'),
     max_position_size: share('max_position_size').default(0.1),
@@ -27,15 +41,16 @@ export const executionConfigSchema = z.object({
     max_trade_size: positiveDollars.default(10_000),
     allow_shorts: z.boolean().default(false),
     fractional: z.boolean().default(false),
-    /** Drift below this share of equity is left alone. */
-    rebalance_band: share('rebalance_band').default(0.005),
+    /** Drift below this share of equity is left alone; 0 is meaningful: every drift is traded back. */
+    rebalance_band: shareOrZero('rebalance_band').default(0.005),
     /** volatility_target: the annualized portfolio volatility sqrt(wᵀΣw) the signal weights are scaled to. */
     target_volatility: z.number().positive('target_volatility must be positive').max(2, 'target_volatility must be at most 2').default(0.1),
   }).prefault({}),
-  risk_management: z.object({
-    max_daily_loss: share('max_daily_loss').default(0.02),
+  risk_management: z.strictObject({
+    /** 0 is meaningful: any loss at all breaches (a flat day never does, see dailyLossBreached). */
+    max_daily_loss: shareOrZero('max_daily_loss').default(0.02),
     max_position_risk: share('max_position_risk').default(0.05),
-    max_orders_per_day: z.number().int().positive().default(100),
+    max_orders_per_day: z.number().int().positive().max(10_000, 'max_orders_per_day must be at most 10000').default(100),
     max_sector_exposure: share('max_sector_exposure').default(0.3),
     /** |long − short| per sector; net never exceeds gross, so it binds only when set below max_sector_exposure. */
     max_sector_net_exposure: share('max_sector_net_exposure').default(0.3),
@@ -51,9 +66,9 @@ export const executionConfigSchema = z.object({
     price_collar_pct: z.number().positive('price_collar_pct must be positive').max(1).default(0.1),
     max_order_notional: positiveDollars.default(25_000),
     on_daily_loss_breach: z.enum(['REDUCING', 'HALTED']).default('HALTED'),
-    restricted_symbols: z.array(z.string()).default([]),
+    restricted_symbols: z.array(z.string().trim().min(1, 'a symbol, e.g. AAPL')).default([]),
   }).prefault({}),
-  timing: z.object({
+  timing: z.strictObject({
     wait_for_open: z.boolean().default(true),
     poll_interval_seconds: z.number().positive().max(3600).default(5),
     cancel_before_close_minutes: z.number().min(0).max(390).default(10),
@@ -65,17 +80,38 @@ export const executionConfigSchema = z.object({
      */
     submit_retry_minutes: z.number().positive().max(60).default(20),
   }).prefault({}),
+  reports: z.strictObject({
+    /**
+     * Where the worker writes each day's full decision trail (every symbol, every risk check's verdict) as JSON:
+     * the history carries the orders and a compact explanation; a large universe's full trail lives here.
+     */
+    trail_dir: z.string().min(1).default('.tradeflow/trails'),
+  }).prefault({}),
+  /**
+   * Where a schedule may read the day's signals, by key: workflow input names a key, never a path or a command.
+   * `{date}` in a path or an argument becomes the trading date. A command runs without a shell.
+   */
+  signal_sources: z.record(
+    z.string().regex(SOURCE_KEY, 'a source key: lowercase letters, digits, - and _, at most 32'),
+    z.union([
+      z.strictObject({ file: z.string().min(1, 'file: a path') }),
+      z.strictObject({
+        command: z.array(z.string()).min(1, 'command: the program and its arguments, as a list'),
+        timeout_seconds: z.number().positive().max(3600).default(120),
+      }),
+    ]),
+  ).default({}),
   /**
    * Several accounts on one worker, each its own workflow per day and its own keys. Only the NAMES of the
    * environment variables holding the keys are here: the keys stay in the worker's environment.
    * Absent: one account, `execution.account`, with APCA_API_KEY_ID / APCA_API_SECRET_KEY.
    */
-  accounts: z.array(z.object({
+  accounts: z.array(z.strictObject({
     name: z.string().regex(ACCOUNT_NAME, ACCOUNT_NAME_RULE),
-    key_id_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name'),
-    secret_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name'),
+    key_id_env: envName,
+    secret_key_env: envName,
     /** Optional variable naming the trading API URL (e.g. the simulator); default APCA_API_BASE_URL or Alpaca paper. */
-    base_url_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name').optional(),
+    base_url_env: envName.optional(),
   })).optional(),
 }).superRefine((config, ctx) => {
   const names = config.accounts?.map((account) => account.name) ?? [];

@@ -4,12 +4,16 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { Client, Connection } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from './activities';
 import { heartbeatWhileRunning } from './activities/heartbeat';
+import { createRedactor, redactActivityErrors } from './activities/redaction';
 import { temporalAccountStateStore, type AccountStateStore } from './client/account-state';
-import { brokersFromEnv } from './broker/accounts';
+import { accountsFromEnv, MissingAccountKeys, type AccountConnection } from './broker/accounts';
+import { createAlpacaBroker } from './broker/alpaca';
+import { endpointLogLines, EndpointError } from './broker/endpoints';
 import type { BrokerPort } from './broker/port';
 import { loadExecutionConfig, PROJECT_ROOT, type ExecutionConfig } from './config';
 import { parseSectorCsv } from './domain/sectors';
 import { temporalSettingsFromEnv, type TemporalSettings } from './env';
+import { CliError, EXIT } from './cli/errors';
 
 /** The workflow bundle's entry; the worker bundles it at start unless given a prebuilt bundle. */
 export const WORKFLOWS_PATH = require.resolve('./workflows');
@@ -64,7 +68,7 @@ export function createTradingWorker(options: TradingWorkerOptions): Promise<Work
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.deps),
-    interceptors: { activity: [heartbeatWhileRunning] },
+    interceptors: { activity: [heartbeatWhileRunning, ...(options.deps.redact ? [redactActivityErrors(options.deps.redact)] : [])] },
     // A day whose worker died resumes on another after 5 s rather than the default 10 s.
     stickyQueueScheduleToStartTimeout: '5 seconds',
     // In-flight broker calls finish before the process exits instead of being cut off mid-request.
@@ -75,13 +79,27 @@ export function createTradingWorker(options: TradingWorkerOptions): Promise<Work
 /** `tradeflow worker`: config and keys from the environment, runs until SIGINT/SIGTERM. */
 export async function runWorker(settings: TemporalSettings = temporalSettingsFromEnv()): Promise<void> {
   const config = loadExecutionConfig();
-  const brokers = brokersFromEnv(config);
+  let accounts: AccountConnection[];
+  try {
+    // `execution.mode` decides the hosts (src/broker/endpoints.ts); a refused combination stops the worker here.
+    accounts = accountsFromEnv(config);
+  } catch (error) {
+    if (error instanceof EndpointError || error instanceof MissingAccountKeys) throw new CliError(error.message, EXIT.invalidInput);
+    throw error;
+  }
+  for (const line of endpointLogLines(accounts)) console.error(line);
+  const brokers = Object.fromEntries(accounts.map(({ name, connection }) => [name, createAlpacaBroker(connection)]));
   const connection = await NativeConnection.connect({ address: settings.address });
   const clientConnection = await Connection.connect({ address: settings.address });
   try {
     const accountStates = temporalAccountStateStore(new Client({ connection: clientConnection, namespace: settings.namespace }), settings.taskQueue);
     const worker = await createTradingWorker({
-      connection, namespace: settings.namespace, taskQueue: settings.taskQueue, deps: accountDeps(config, brokers, accountStates),
+      connection, namespace: settings.namespace, taskQueue: settings.taskQueue,
+      deps: {
+        ...accountDeps(config, brokers, accountStates),
+        // Whatever an activity's error echoes (a broker, a signal command), the worker's keys never leave it.
+        redact: createRedactor(accounts.flatMap(({ connection: keys }) => [keys.secretKey, keys.keyId])),
+      },
     });
     console.error(`tradeflow worker: accounts ${Object.keys(brokers).join(', ')} (${config.execution.mode}), task queue ${settings.taskQueue} at ${settings.address}`);
     await worker.run();

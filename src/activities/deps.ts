@@ -1,6 +1,7 @@
 import type { BrokerPort } from '../broker/port';
 import type { AccountStateStore } from '../client/account-state';
 import type { ExecutionConfig } from '../config-schema';
+import type { Redact } from './redaction';
 
 /** What the activities need from the worker: built once in `worker.ts`, faked in unit tests. */
 export interface ActivityDeps {
@@ -11,4 +12,6 @@ export interface ActivityDeps {
   sectors: Record<string, string>;
   /** Where each account's trading state (the kill switch's memory) lives. */
   accountStates: AccountStateStore;
+  /** Removes the worker's secrets from a text (error messages); the identity when none are known. */
+  redact?: Redact;
 }

@@ -14,7 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPlanningActivities(deps),
     ...createOrderActivities(deps),
     ...createAccountActivities(deps),
-    ...createScheduledSignalActivities(),
+    ...createScheduledSignalActivities(deps),
   };
 }
 

@@ -3,9 +3,13 @@ import type { ActivityDeps } from './deps';
 import type { BrokerPort } from '../broker/port';
 import type { ExecutionConfig } from '../config-schema';
 import type { DayPlan, Signal, TradingState } from '../domain/types';
+import { firstMessages } from '../domain/quote';
 import { planDay } from '../domain/plan';
 import { marketStats, type MarketStats } from '../domain/stats';
-import type { MarketSnapshot } from './snapshot';
+import type { Account, MarketClock, OrderIntent, Position, Rejection, SymbolDecision } from '../domain/types';
+import { ensureFitsInHistory } from './payload';
+import { readSnapshot, type MarketSnapshot } from './snapshot';
+import { writeTrail, type TrailLocation } from './trail';
 
 export interface PlanRequest {
   runId: string;
@@ -38,6 +42,40 @@ export interface MarketDataSummary {
 
 /** The plan as the workflow receives it. */
 export type PlanResult = DayPlan & { tradingState: TradingState; marketData?: MarketDataSummary };
+
+/** Up to this many symbols, every decision travels in full; beyond, only those that became orders do. */
+export const FULL_DECISIONS_MAX = 500;
+/** Symbols named in the market-data summary's `missing` list at most. */
+const MISSING_LISTED_MAX = 50;
+/** A rejection's detail is cut to this length on a large day (the trail has it whole). */
+const LARGE_DAY_DETAIL_MAX = 100;
+
+export interface DayPlanRequest {
+  runId: string;
+  signals: Signal[];
+  tradingState: TradingState;
+  ordersSubmittedToday: number;
+}
+
+/**
+ * The plan of a day as its history carries it: the orders, every rejection (symbol and reason code), the
+ * decisions (all of them on a day of up to FULL_DECISIONS_MAX symbols, else those that became orders, with counts
+ * by outcome), the snapshot the workflow needs (account, positions, clock), and where the full trail lives.
+ */
+export interface CompactDayPlan {
+  orders: OrderIntent[];
+  rejected: Rejection[];
+  decisions: SymbolDecision[];
+  /** Decisions by outcome, all symbols. */
+  decisionCounts: Record<SymbolDecision['outcome'], number>;
+  /** The full trail (every symbol, every check's verdict, the snapshot's quotes); null when it could not be written. */
+  trail: TrailLocation | null;
+  tradingState: TradingState;
+  marketData: MarketDataSummary & { missingCount: number };
+  account: Account;
+  positions: Position[];
+  clock: MarketClock;
+}
 
 /** Calendar days of bars that cover `tradingDays` sessions, with a margin for holidays. */
 export function calendarDaysFor(tradingDays: number): number {
@@ -75,39 +113,80 @@ export async function loadMarketStats(
 
 /** Sizing and pre-trade risk, run as an activity so a change to the math never breaks a running day's replay. */
 export function createPlanningActivities({ brokerFor, config, sectors }: ActivityDeps) {
+  /**
+   * Signals and a snapshot in, orders and the explanation of every decision out. Reads a year of daily bars for
+   * the signal and held symbols itself, for volatility, covariance and correlation.
+   */
+  const planOrders = async (request: PlanRequest): Promise<PlanResult> => {
+    const { snapshot } = request;
+    const symbols = [...new Set([...request.signals.map((s) => s.symbol), ...snapshot.positions.map((p) => p.symbol)])].sort();
+    const account = request.account ?? config.execution.account;
+    const readBars: BrokerPort['getDailyBars'] = async (wanted, start, end) => brokerFor(account).getDailyBars(wanted, start, end);
+    const { stats, summary } = await loadMarketStats(readBars, symbols, snapshot.clock.timestamp || new Date().toISOString(), config);
+    if (summary.error !== null) log.warn('daily bars unavailable: planning without volatility and correlation', { error: summary.error });
+    else if (summary.missing.length > 0) log.info('symbols without enough daily bars', { missing: summary.missing });
+    const plan = planDay({
+      runId: request.runId,
+      signals: request.signals,
+      account: snapshot.account,
+      positions: snapshot.positions,
+      openOrders: snapshot.openOrders,
+      quotes: snapshot.quotes,
+      assets: snapshot.assets,
+      sectors,
+      ...(stats ? { volatility: stats.volatility, covariance: stats.covariance, correlation: stats.correlation } : {}),
+      config,
+      tradingState: request.tradingState,
+      ordersSubmittedToday: request.ordersSubmittedToday,
+    });
+    return { ...plan, marketData: summary };
+  };
+
   return {
     /** The worker's execution config (no secrets): recorded in history, so replay sees the same limits. */
     async loadExecutionConfig(): Promise<ExecutionConfig> {
       return config;
     },
 
+    planOrders,
+
     /**
-     * Signals and a snapshot in, orders and the explanation of every decision out. Reads a year of daily bars for
-     * the signal and held symbols itself, for volatility, covariance and correlation.
+     * Snapshot, market statistics, sizing and risk in one activity, so quotes, assets and a year of bars never enter
+     * the workflow's history, whatever the universe. The full trail goes to `reports.trail_dir`; the result is
+     * compact (see CompactDayPlan) and fails non-retryably if it would not fit in a history.
      */
-    async planOrders(request: PlanRequest): Promise<PlanResult> {
-      const { snapshot } = request;
-      const symbols = [...new Set([...request.signals.map((s) => s.symbol), ...snapshot.positions.map((p) => p.symbol)])].sort();
-      const account = request.account ?? config.execution.account;
-      const readBars: BrokerPort['getDailyBars'] = async (wanted, start, end) => brokerFor(account).getDailyBars(wanted, start, end);
-      const { stats, summary } = await loadMarketStats(readBars, symbols, snapshot.clock.timestamp || new Date().toISOString(), config);
-      if (summary.error !== null) log.warn('daily bars unavailable: planning without volatility and correlation', { error: summary.error });
-      else if (summary.missing.length > 0) log.info('symbols without enough daily bars', { missing: summary.missing });
-      const plan = planDay({
-        runId: request.runId,
-        signals: request.signals,
+    async planTheDay(account: string, request: DayPlanRequest): Promise<CompactDayPlan> {
+      const broker = brokerFor(account);
+      const snapshot = await readSnapshot(broker, request.signals.map((signal) => signal.symbol));
+      const plan = await planOrders({ ...request, snapshot, account });
+      const symbols = plan.decisions.length;
+      const large = symbols > FULL_DECISIONS_MAX;
+      let trail: TrailLocation | null = null;
+      try {
+        trail = await writeTrail(config.reports.trail_dir, request.runId, symbols, {
+          runId: request.runId, account, plannedAt: snapshot.clock.timestamp, decisions: plan.decisions, rejected: plan.rejected,
+          marketData: plan.marketData, quotes: snapshot.quotes,
+        });
+      } catch (error) {
+        // The trail is an explanation, not a control: a full disk must not stop the day.
+        log.warn('could not write the decision trail', { error: error instanceof Error ? error.message : String(error) });
+      }
+      const counts = { order: 0, no_change: 0, rejected: 0, skipped: 0 };
+      for (const decision of plan.decisions) counts[decision.outcome] += 1;
+      const marketData = plan.marketData!;
+      const result: CompactDayPlan = {
+        orders: plan.orders,
+        rejected: large ? plan.rejected.map((r) => ({ ...r, detail: r.detail.slice(0, LARGE_DAY_DETAIL_MAX) })) : plan.rejected,
+        decisions: large ? plan.decisions.filter((decision) => decision.outcome === 'order') : plan.decisions,
+        decisionCounts: counts,
+        trail,
+        tradingState: plan.tradingState,
+        marketData: { ...marketData, missing: firstMessages(marketData.missing, MISSING_LISTED_MAX), missingCount: marketData.missing.length },
         account: snapshot.account,
         positions: snapshot.positions,
-        openOrders: snapshot.openOrders,
-        quotes: snapshot.quotes,
-        assets: snapshot.assets,
-        sectors,
-        ...(stats ? { volatility: stats.volatility, covariance: stats.covariance, correlation: stats.correlation } : {}),
-        config,
-        tradingState: request.tradingState,
-        ordersSubmittedToday: request.ordersSubmittedToday,
-      });
-      return { ...plan, marketData: summary };
+        clock: snapshot.clock,
+      };
+      return ensureFitsInHistory(result, `the plan of ${symbols} symbols`, `split the signals into fewer symbols per day (at most ${10_000}) or lower max_orders_per_day`);
     },
   };
 }

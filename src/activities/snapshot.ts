@@ -1,5 +1,6 @@
 import { log } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
+import type { BrokerPort } from '../broker/port';
 import type {
   Account, Asset, BrokerOrder, MarketClock, Position, Quote, Side,
 } from '../domain/types';
@@ -56,6 +57,16 @@ export interface ClosingPortfolio {
   performance?: PerformanceMetrics | null;
 }
 
+/** Account, positions, open orders, clock, and quotes and assets for the given symbols and the holdings. */
+export async function readSnapshot(broker: BrokerPort, symbols: string[]): Promise<MarketSnapshot> {
+  const [accountState, positions, openOrders, clock] = await Promise.all([
+    broker.getAccount(), broker.getPositions(), broker.listOrders({ status: 'open', limit: 500 }), broker.getClock(),
+  ]);
+  const universe = [...new Set([...symbols, ...positions.map((p) => p.symbol)])].sort();
+  const [quotes, assets] = await Promise.all([broker.getLatestQuotes(universe), broker.getAssets(universe)]);
+  return { account: accountState, positions, openOrders, quotes, assets, clock };
+}
+
 /** Read-only broker activities: clock, snapshot, end-of-day portfolio. */
 export function createSnapshotActivities({ brokerFor }: ActivityDeps) {
   return {
@@ -66,13 +77,7 @@ export function createSnapshotActivities({ brokerFor }: ActivityDeps) {
 
     /** Account, positions, open orders, clock, and quotes and assets for the signals' and holdings' symbols. */
     async takeSnapshot(account: string, symbols: string[]): Promise<MarketSnapshot> {
-      const broker = brokerFor(account);
-      const [accountState, positions, openOrders, clock] = await Promise.all([
-        broker.getAccount(), broker.getPositions(), broker.listOrders({ status: 'open', limit: 500 }), broker.getClock(),
-      ]);
-      const universe = [...new Set([...symbols, ...positions.map((p) => p.symbol)])].sort();
-      const [quotes, assets] = await Promise.all([broker.getLatestQuotes(universe), broker.getAssets(universe)]);
-      return { account: accountState, positions, openOrders, quotes, assets, clock };
+      return readSnapshot(brokerFor(account), symbols);
     },
 
     /**

@@ -1,41 +1,53 @@
 import type { ExecutionConfig } from '../config-schema';
-import { alpacaConnectionFromEnv, createAlpacaBroker, type AlpacaConnection } from './alpaca';
+import { alpacaConnectionFromEnv, createAlpacaBroker, MissingAccountKeys, type AlpacaConnection } from './alpaca';
+import { resolveEndpoints, type ResolvedEndpoints } from './endpoints';
 import type { BrokerPort } from './port';
 
-/** A configured account whose keys are missing from the worker's environment. */
-export class MissingAccountKeys extends Error {
-  constructor(account: string, variable: string) {
-    super(`account "${account}": environment variable ${variable} is not set`);
-    this.name = 'MissingAccountKeys';
-  }
+export { MissingAccountKeys } from './alpaca';
+
+/** An account the worker trades: its connection (keys and URLs) and the endpoints its mode allowed. */
+export interface AccountConnection {
+  name: string;
+  connection: AlpacaConnection;
+  endpoints: ResolvedEndpoints;
 }
 
 /**
- * The Alpaca connection of every account the worker trades, from its environment: the accounts listed in
- * `accounts` (each naming its own key variables), else `execution.account` with the APCA_* variables.
+ * Every account the worker trades, from its environment: the accounts listed in `accounts` (each naming its own
+ * key variables, and optionally its own URL variables), else `execution.account` with the APCA_* variables.
+ * The URLs go through `resolveEndpoints`: `execution.mode` decides the hosts, and a refused combination throws
+ * EndpointError before any broker exists.
  */
-export function accountConnectionsFromEnv(config: ExecutionConfig, env: NodeJS.ProcessEnv = process.env): Record<string, AlpacaConnection> {
+export function accountsFromEnv(config: ExecutionConfig, env: NodeJS.ProcessEnv = process.env): AccountConnection[] {
+  const mode = config.execution.mode;
   if (!config.accounts || config.accounts.length === 0) {
-    return { [config.execution.account]: alpacaConnectionFromEnv(env) };
+    const name = config.execution.account;
+    const endpoints = resolveEndpoints(mode, { name }, env);
+    return [{ name, connection: alpacaConnectionFromEnv(env, mode, { name }), endpoints }];
   }
-  const shared = { APCA_API_DATA_URL: env.APCA_API_DATA_URL, APCA_API_BASE_URL: env.APCA_API_BASE_URL };
-  return Object.fromEntries(config.accounts.map((account) => {
+  return config.accounts.map((account) => {
+    const endpoints = resolveEndpoints(mode, account, env);
     const read = (variable: string) => {
       const value = env[variable]?.trim();
       if (!value) throw new MissingAccountKeys(account.name, variable);
       return value;
     };
-    const baseUrl = account.base_url_env ? env[account.base_url_env] : shared.APCA_API_BASE_URL;
-    return [account.name, alpacaConnectionFromEnv({
-      ...shared,
-      APCA_API_KEY_ID: read(account.key_id_env),
-      APCA_API_SECRET_KEY: read(account.secret_key_env),
-      ...(baseUrl ? { APCA_API_BASE_URL: baseUrl } : {}),
-    })];
-  }));
+    const connection: AlpacaConnection = {
+      keyId: read(account.key_id_env),
+      secretKey: read(account.secret_key_env),
+      tradingUrl: endpoints.tradingUrl,
+      dataUrl: endpoints.dataUrl,
+    };
+    return { name: account.name, connection, endpoints };
+  });
 }
 
-/** One broker per configured account. */
+/** The Alpaca connection of every account the worker trades (see `accountsFromEnv`). */
+export function accountConnectionsFromEnv(config: ExecutionConfig, env: NodeJS.ProcessEnv = process.env): Record<string, AlpacaConnection> {
+  return Object.fromEntries(accountsFromEnv(config, env).map(({ name, connection }) => [name, connection]));
+}
+
+/** One broker per configured account, on the endpoints `execution.mode` allows. */
 export function brokersFromEnv(config: ExecutionConfig, env: NodeJS.ProcessEnv = process.env): Record<string, BrokerPort> {
-  return Object.fromEntries(Object.entries(accountConnectionsFromEnv(config, env)).map(([name, connection]) => [name, createAlpacaBroker(connection)]));
+  return Object.fromEntries(accountsFromEnv(config, env).map(({ name, connection }) => [name, createAlpacaBroker(connection)]));
 }

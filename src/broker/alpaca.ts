@@ -11,13 +11,19 @@ import {
   accountFromWire, assetFromWire, clockFromWire, dailyBarFromWire, orderFromWire, orderRequestFromIntent, portfolioHistoryFromWire,
   positionFromWire, quoteFromSnapshot, toBrokerError, type BrokerOperation,
 } from './alpaca-mapping';
+import {
+  DATA_URL, normalizeBaseUrl, PAPER_TRADING_URL, resolveEndpoints, type AccountEndpointConfig, type TradingMode,
+} from './endpoints';
 import { NotFound } from './errors';
 import type { BrokerPort, OrderQuery } from './port';
 
 export interface AlpacaConnection {
   keyId: string;
   secretKey: string;
-  /** Default https://paper-api.alpaca.markets */
+  /**
+   * Default https://paper-api.alpaca.markets. Taken as given: connections built from the environment go through
+   * `resolveEndpoints` (the live-trading guard) first.
+   */
   tradingUrl?: string;
   /** Default https://data.alpaca.markets */
   dataUrl?: string;
@@ -27,8 +33,16 @@ export interface AlpacaConnection {
   timeoutMs?: number;
 }
 
-export const DEFAULT_TRADING_URL = 'https://paper-api.alpaca.markets';
-export const DEFAULT_DATA_URL = 'https://data.alpaca.markets';
+export const DEFAULT_TRADING_URL = PAPER_TRADING_URL;
+export const DEFAULT_DATA_URL = DATA_URL;
+
+/** A configured account whose keys are missing from the worker's environment. */
+export class MissingAccountKeys extends Error {
+  constructor(account: string, variable: string, hint = `export ${variable} in the worker's environment`) {
+    super(`account "${account}": environment variable ${variable} is not set; ${hint}`);
+    this.name = 'MissingAccountKeys';
+  }
+}
 
 /** Symbols per snapshot request, to keep URLs short. */
 const SNAPSHOT_CHUNK = 100;
@@ -40,25 +54,19 @@ const BARS_PAGE_LIMIT = 10_000;
 /** A guard against a broker that keeps returning a page token. */
 const MAX_BAR_PAGES = 1_000;
 
-/** The connection from APCA_API_KEY_ID, APCA_API_SECRET_KEY, APCA_API_BASE_URL and APCA_API_DATA_URL. */
-export function alpacaConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): AlpacaConnection {
+/**
+ * The connection from APCA_API_KEY_ID and APCA_API_SECRET_KEY, with the URLs `execution.mode` allows
+ * (`resolveEndpoints`: APCA_API_BASE_URL / APCA_API_DATA_URL, or the account's own variables, or Alpaca's hosts).
+ */
+export function alpacaConnectionFromEnv(
+  env: NodeJS.ProcessEnv = process.env, mode: TradingMode = 'paper', account: AccountEndpointConfig = { name: 'default' },
+): AlpacaConnection {
+  const { tradingUrl, dataUrl } = resolveEndpoints(mode, account, env);
   const keyId = env.APCA_API_KEY_ID?.trim();
   const secretKey = env.APCA_API_SECRET_KEY?.trim();
-  if (!keyId) throw new Error('APCA_API_KEY_ID is not set: export the Alpaca key id (or start the simulator)');
-  if (!secretKey) throw new Error('APCA_API_SECRET_KEY is not set: export the Alpaca secret key');
-  const tradingUrl = env.APCA_API_BASE_URL?.trim();
-  const dataUrl = env.APCA_API_DATA_URL?.trim();
-  return {
-    keyId,
-    secretKey,
-    ...(tradingUrl ? { tradingUrl: stripSlash(tradingUrl) } : {}),
-    ...(dataUrl ? { dataUrl: stripSlash(dataUrl) } : {}),
-  };
-}
-
-function stripSlash(url: string): string {
-  // The SDK appends `/v2/...` itself; tolerate the common `.../v2` suffix in APCA_API_BASE_URL.
-  return url.replace(/\/+$/, '').replace(/\/v2$/, '');
+  if (!keyId) throw new MissingAccountKeys(account.name, 'APCA_API_KEY_ID', 'export the Alpaca key id (or start the simulator)');
+  if (!secretKey) throw new MissingAccountKeys(account.name, 'APCA_API_SECRET_KEY', 'export the Alpaca secret key');
+  return { keyId, secretKey, tradingUrl, dataUrl };
 }
 
 function chunks<T>(items: T[], size: number): T[][] {
@@ -79,8 +87,8 @@ export function createAlpacaBroker(connection: AlpacaConnection): BrokerPort {
     retry: { maxRetries: 3, retryDelayMs: 200, maxDelayMs: 2_000, respectRetryAfter: true },
     // rateLimit deliberately unset: off on raw Configurations.
   };
-  const tradingConfig = new trading.Configuration({ ...common, basePath: stripSlash(connection.tradingUrl ?? DEFAULT_TRADING_URL) });
-  const dataConfig = new marketData.Configuration({ ...common, basePath: stripSlash(connection.dataUrl ?? DEFAULT_DATA_URL) });
+  const tradingConfig = new trading.Configuration({ ...common, basePath: normalizeBaseUrl(connection.tradingUrl ?? DEFAULT_TRADING_URL) });
+  const dataConfig = new marketData.Configuration({ ...common, basePath: normalizeBaseUrl(connection.dataUrl ?? DEFAULT_DATA_URL) });
   const accounts = new trading.AccountsApi(tradingConfig);
   const positions = new trading.PositionsApi(tradingConfig);
   const orders = new trading.OrdersApi(tradingConfig);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import type { PortfolioSummary } from '../activities/snapshot';
 import { loadExecutionConfig, ConfigError, type ExecutionConfig } from '../config';
-import { DayAlreadyStarted, dayResult, startDay } from '../client/start-day';
+import { DayAlreadyStarted, dayResult, InvalidDayInput, startDay } from '../client/start-day';
 import { accountWorkflowId, dailyWorkflowId } from '../names';
 import { pauseSignal, portfolioQuery, resumeSignal, statusQuery } from '../workflows/messages';
 import { signalAccountStop, temporalAccountStateStore } from '../client/account-state';
@@ -67,6 +67,7 @@ export async function runCommand(options: RunOptions): Promise<void> {
       });
     } catch (error) {
       if (error instanceof DayAlreadyStarted) throw new CliError(error.message, EXIT.alreadyExists);
+      if (error instanceof InvalidDayInput) throw new CliError(`${error.message} (nothing started)`, EXIT.invalidInput);
       throw error;
     }
     if (!options.wait) {

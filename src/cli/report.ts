@@ -34,18 +34,28 @@ export function reportJson(report: DayReport): Record<string, unknown> {
     performance: report.performance ?? null,
     marketData: report.marketData ?? null,
     decisions: report.decisions,
+    decisionCounts: report.decisionCounts ?? null,
+    trail: report.trail ?? null,
   };
 }
+
+/** Lines of rejections and no-trade decisions a person reads before the rest is summarized. */
+const LISTED_MAX = 25;
 
 /** A few lines for a person: what the day did. */
 export function reportText(report: DayReport): string {
   const lines = [`${report.workflowId}: ${report.status}${report.reason ? ` (${report.reason})` : ''}`];
   lines.push(...ordersText(report.orders));
-  for (const rejection of report.rejected) lines.push(`  rejected ${rejection.symbol}: ${rejection.code} ${rejection.detail}`);
+  const listed = (items: string[]) => (items.length > LISTED_MAX
+    ? [...items.slice(0, LISTED_MAX), `  … and ${items.length - LISTED_MAX} more (the JSON report has them all)`] : items);
+  lines.push(...listed(report.rejected.map((rejection) => `  rejected ${rejection.symbol}: ${rejection.code} ${rejection.detail}`)));
   const rejectedSymbols = new Set(report.rejected.map((rejection) => rejection.symbol));
-  for (const decision of report.decisions) {
-    if (decision.outcome === 'order' || rejectedSymbols.has(decision.symbol)) continue;
-    lines.push(`  no trade ${decision.symbol.padEnd(6)} ${decision.reason}`);
+  lines.push(...listed(report.decisions
+    .filter((decision) => decision.outcome !== 'order' && !rejectedSymbols.has(decision.symbol))
+    .map((decision) => `  no trade ${decision.symbol.padEnd(6)} ${decision.reason}`)));
+  if (report.decisionCounts) {
+    lines.push(`  decisions: ${Object.entries(report.decisionCounts).map(([outcome, count]) => `${count} ${outcome.replace('_', ' ')}`).join(', ')}`
+      + `${report.trail ? `; full trail in ${report.trail.path}` : ''}`);
   }
   if (report.portfolio) lines.push(portfolioText(report.portfolio));
   if (report.pnl) {

@@ -2,14 +2,15 @@ import {
   ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription,
 } from '@temporalio/client';
 import { SCHEDULED_DAY_WORKFLOW, scheduleId, TRADING_ACCOUNT, TRADING_MODE } from '../names';
-import type { ScheduledDayInput, SignalSource } from '../workflows/scheduled-types';
+import type { ScheduledDayInput } from '../workflows/scheduled-types';
 
 export interface CreateScheduleRequest {
   account: string;
   mode: 'paper' | 'live';
   cron: string;
   timezone: string;
-  source: SignalSource;
+  /** The key of a signal source in the worker's config (`signal_sources`). */
+  source: string;
   taskQueue: string;
 }
 
@@ -36,7 +37,7 @@ export async function createTradingSchedule(client: Client, request: CreateSched
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: SCHEDULE_CATCHUP_WINDOW },
     state: { note: `created by tradeflow for account ${request.account}` },
-    memo: { cron: request.cron, signals: request.source.kind === 'file' ? request.source.path : request.source.command },
+    memo: { cron: request.cron, signals: request.source },
   });
   return handle.scheduleId;
 }

@@ -2,6 +2,7 @@ import {
   WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client, type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
+import { parseDayInput } from '../domain/day-input';
 import type { Signal } from '../domain/types';
 import {
   DAILY_TRADING_WORKFLOW, dailyWorkflowId, TRADING_ACCOUNT, TRADING_DATE, TRADING_MODE, RUN_STATE,
@@ -15,6 +16,14 @@ export interface StartDayRequest {
   mode: 'paper' | 'live';
   taskQueue: string;
   source?: string;
+}
+
+/** The day's input is not valid: nothing was started. The same checks and messages as the workflow's own. */
+export class InvalidDayInput extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid input: ${problems.join('; ')}`);
+    this.name = 'InvalidDayInput';
+  }
 }
 
 /** A second start for an account and date that already ran (or runs). */
@@ -34,6 +43,8 @@ export async function startDay(client: Client, request: StartDayRequest): Promis
   const input: DailyTradingInput = {
     account: request.account, tradingDate: request.tradingDate, signals: request.signals, source: request.source,
   };
+  const checked = parseDayInput(input);
+  if (!checked.ok) throw new InvalidDayInput(checked.problems);
   try {
     return await client.workflow.start(DAILY_TRADING_WORKFLOW, {
       workflowId,

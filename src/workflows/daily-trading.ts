@@ -1,14 +1,16 @@
 import {
   allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log, patched, setHandler,
-  sleep, workflowInfo,
+  sleep, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { ExecutionConfig } from '../config-schema';
-import { dayInputProblems } from '../domain/day-input';
+import { parseDayInput } from '../domain/day-input';
 import { summarizePortfolio } from '../domain/portfolio';
 import { lastSubmitTime } from '../domain/session';
 import { readStopRequest } from '../domain/stop-request';
 import type { MarketClock } from '../domain/types';
-import { dailyWorkflowId } from '../names';
+import type { CompactDayPlan, PlanResult } from '../activities/planning';
+import type { MarketSnapshot } from '../activities/snapshot';
+import { dailyWorkflowId, TRADING_MODE } from '../names';
 import { activitiesWithSummary } from './activity-options';
 import { DayState } from './day-state';
 import {
@@ -32,14 +34,19 @@ export const ACCOUNT_STATE_PATCH = 'account-trading-state';
  * through the account's kill switch.
  */
 export const DAY_LEDGER_PATCH = 'day-ledger';
+/** Patch: snapshot and plan in one activity with a compact result, so a universe of thousands fits in history. */
+const COMPACT_PLAN_PATCH = 'compact-plan';
+/** Patch: the TradingMode search attribute is the worker's mode, not the starter's label. */
+const WORKER_MODE_TAG_PATCH = 'worker-mode-tag';
 
 /**
  * One account's trading day: wait for the open, snapshot, size and check, submit, track fills, cancel leftovers
  * before the close, reconcile and report. An emergency stop interrupts any phase.
  */
 export async function dailyTrading(input: DailyTradingInput): Promise<DayReport> {
-  const problems = dayInputProblems(input);
-  if (problems) throw ApplicationFailure.nonRetryable(`invalid input: ${problems.join('; ')}`, 'InvalidInput');
+  const parsed = parseDayInput(input);
+  if (!parsed.ok) throw ApplicationFailure.nonRetryable(`invalid input: ${parsed.problems.join('; ')}`, 'InvalidInput');
+  input = parsed.input;
   const { workflowId } = workflowInfo();
   const expectedId = dailyWorkflowId(input.account, input.tradingDate);
   if (workflowId !== expectedId) {
@@ -100,8 +107,10 @@ export async function dailyTrading(input: DailyTradingInput): Promise<DayReport>
 }
 
 async function tradeTheDay(day: DayState): Promise<void> {
-  const { account, tradingDate, signals } = day.input;
+  const { account, tradingDate } = day.input;
   const config = await activitiesWithSummary('load the execution config').loadExecutionConfig();
+  // The mode the worker trades in, whatever the starter's tag said: the UI never shows "paper" for a live day.
+  if (patched(WORKER_MODE_TAG_PATCH)) upsertSearchAttributes([{ key: TRADING_MODE, value: config.execution.mode }]);
   const ledger = patched(DAY_LEDGER_PATCH);
   if (ledger) {
     day.tracksUnknownOrders = true;
@@ -127,19 +136,9 @@ async function tradeTheDay(day: DayState): Promise<void> {
     // A resumed day: what the failed run left open is cancelled, and the plan starts from what the broker holds.
     await activitiesWithSummary('cancel what the failed run left open').cancelOpenOrdersWithPrefix(account, `${day.workflowId}.`);
   }
-  const symbols = signals.map((signal) => signal.symbol);
-  const snapshot = await activitiesWithSummary(`snapshot ${account}: account, positions, orders, ${symbols.length} quotes`)
-    .takeSnapshot(account, symbols);
+  const { plan, snapshot } = await planTheDay(day, runId);
   day.portfolio = summarizePortfolio(snapshot.account, snapshot.positions);
   const startingHoldings = Object.fromEntries(snapshot.positions.map((p) => [p.symbol, p.qty]));
-  const plan = await activitiesWithSummary(`size and risk-check ${signals.length} signals`).planOrders({
-    runId,
-    signals,
-    snapshot,
-    tradingState: day.tradingState,
-    ordersSubmittedToday: 0,
-    account,
-  });
   day.marketData = plan.marketData ?? null;
   day.adoptPlan(plan);
   const submittedAfter = new Date(Date.parse(snapshot.clock.timestamp) - 60_000).toISOString();
@@ -191,6 +190,26 @@ async function tradeTheDay(day: DayState): Promise<void> {
   day.performance = closing.performance ?? null;
   enter(day, 'completed');
   log.info('day completed', { tradingDate, orders: day.orderList().length, rejected: day.rejected.length });
+}
+
+/**
+ * Snapshot and plan. Days on the compact-plan patch do both in one activity whose result stays small whatever the
+ * universe (quotes and assets never enter the history; the full trail is written by the worker); older days replay
+ * the two activities they ran.
+ */
+async function planTheDay(day: DayState, runId: string): Promise<{ plan: PlanResult | CompactDayPlan; snapshot: Pick<MarketSnapshot, 'account' | 'positions' | 'clock'> }> {
+  const { account, signals } = day.input;
+  const request = { runId, signals, tradingState: day.tradingState, ordersSubmittedToday: 0 };
+  if (patched(COMPACT_PLAN_PATCH)) {
+    const plan = await activitiesWithSummary(`snapshot, size and risk-check ${signals.length} signals`).planTheDay(account, request);
+    day.trail = plan.trail;
+    day.decisionCounts = plan.decisionCounts;
+    return { plan, snapshot: plan };
+  }
+  const snapshot = await activitiesWithSummary(`snapshot ${account}: account, positions, orders, ${signals.length} quotes`)
+    .takeSnapshot(account, signals.map((signal) => signal.symbol));
+  const plan = await activitiesWithSummary(`size and risk-check ${signals.length} signals`).planOrders({ ...request, snapshot, account });
+  return { plan, snapshot };
 }
 
 /** Asks the account's ledger for the date; false (and the day's end set) when it is refused. */

@@ -6,6 +6,7 @@ import type { MarketDataSummary } from '../activities/planning';
 import type { DayPnl, PortfolioSummary, Reconciliation } from '../activities/snapshot';
 import type { PerformanceMetrics, SlippageReport } from '../domain/portfolio';
 import type { DayRecord } from '../domain/day-ledger';
+import type { TrailLocation } from '../activities/trail';
 import type {
   DailyTradingInput, DayPhase, DayReport, DayStatus, EmergencyStopOutcome, EmergencyStopRequest, OrderRecord,
 } from './day-types';
@@ -38,6 +39,10 @@ export class DayState {
   tracksUnknownOrders = false;
   /** Set once the broker's clock said the session is over: nothing more is submitted. */
   sessionOver: string | null = null;
+  /** Where the worker wrote the full decision trail (compact-plan days). */
+  trail: TrailLocation | null = null;
+  /** Decisions by outcome over every symbol (compact-plan days). */
+  decisionCounts: Record<string, number> | null = null;
   private readonly orders = new Map<string, OrderRecord>();
   /** Intents whose submit was started: only these can be at the broker. */
   private readonly attempted = new Set<string>();
@@ -187,6 +192,7 @@ export class DayState {
       marketData: this.marketData,
       ...(this.claimed || this.firstRun ? { firstRun: this.firstRun, generation: this.generation } : {}),
       ...(this.stopOutcome ? { stopOutcome: this.stopOutcome } : {}),
+      ...(this.decisionCounts ? { decisionCounts: this.decisionCounts, trail: this.trail } : {}),
     };
   }
 }

@@ -6,12 +6,14 @@ import type { DayPnl, PortfolioSummary, Reconciliation } from '../activities/sna
 import type { PerformanceMetrics, SlippageReport } from '../domain/portfolio';
 import type { DayRecord } from '../domain/day-ledger';
 import type { AccountStopOutcome } from './account-types';
+import type { TrailLocation } from '../activities/trail';
 
 /** Input of one day's run: what the signal job starts, as JSON (see README). */
 export interface DailyTradingInput {
   account: string;
   /** YYYY-MM-DD, the New York trading date. */
   tradingDate: string;
+  /** A list, or the signal file's map `{"AAPL": 0.8}` (the workflow turns it into a list). */
   signals: Signal[];
   /** Where the signals came from (a file name, a job id), for the report and the UI. */
   source?: string;
@@ -111,4 +113,11 @@ export interface DayReport {
   generation?: number;
   /** What the emergency stop did, when the day was stopped. */
   stopOutcome?: EmergencyStopOutcome | null;
+  /**
+   * Decisions by outcome over every symbol. On a day of more than 500 symbols `decisions` holds only those that
+   * became orders; every decision, with each check's verdict, is in the trail file.
+   */
+  decisionCounts?: Record<string, number>;
+  /** Where the worker that planned the day wrote its full decision trail (JSON); null if it could not. */
+  trail?: TrailLocation | null;
 }

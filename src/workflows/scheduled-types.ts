@@ -1,12 +1,8 @@
-/** Where a scheduled day finds its signals; `{date}` in a path or command becomes the trading date. */
-export type SignalSource =
-  | { kind: 'file'; path: string }
-  | { kind: 'command'; command: string };
-
 export interface ScheduledDayInput {
   account: string;
   mode: 'paper' | 'live';
-  source: SignalSource;
+  /** The key of a signal source in the worker's config (`signal_sources`); never a path or a command. */
+  source: string;
 }
 
 export interface ScheduledDayResult {

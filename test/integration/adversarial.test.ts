@@ -270,7 +270,7 @@ describe('safety promises against an adversary, judged by the broker\'s records'
       const held = await simBroker(harness, account).getPositions();
       assert.ok(held.length > 0);
       await createTradingSchedule(harness.client, {
-        account, mode: 'paper', cron: '0 3 * * *', timezone: 'America/New_York', source: { kind: 'file', path: '/nonexistent' }, taskQueue,
+        account, mode: 'paper', cron: '0 3 * * *', timezone: 'America/New_York', source: 'nonexistent', taskQueue,
       });
       try {
         const outcome = await store.stop(account, { reason: 'adversary: flatten after the day', flatten: true, by: 'test' });

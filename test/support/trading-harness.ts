@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import {
   bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import { createRedactor } from '../../src/activities/redaction';
 import { createAlpacaBroker } from '../../src/broker/alpaca';
 import { temporalAccountStateStore } from '../../src/client/account-state';
 import type { BrokerPort } from '../../src/broker/port';
@@ -20,6 +21,15 @@ export interface Harness {
 }
 
 let runtimeInstalled = false;
+const logLines: string[] = [];
+
+/** Every line the SDK logged in this process (at WARN and above), for tests that scan the worker's log. */
+export function harnessLogs(): string[] {
+  return [...logLines];
+}
+
+/** A secret the test workers know and redact, as a real worker knows its Alpaca keys. */
+export const HARNESS_SECRET = 'sk-harness-7f3a9c2e41d0';
 
 /** Options of {@link startHarness}. */
 export interface HarnessOptions {
@@ -33,7 +43,13 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   if (!runtimeInstalled) {
     // Workers log every state change at INFO; tests want only warnings and errors.
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({
+      logger: new DefaultLogger('WARN', (entry) => {
+        const line = `${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message} ${safeJson(entry.meta)}`;
+        logLines.push(line);
+        process.stderr.write(`${line}\n`);
+      }),
+    });
     runtimeInstalled = true;
   }
   const temporal = options.ui ? await startPrivateTemporal({ ui: true }) : await getTestTemporal();
@@ -92,7 +108,7 @@ export async function withAccountsWorker<T>(
   try {
     const worker = await createTradingWorker({
       connection, namespace: harness.temporal.namespace, taskQueue,
-      deps: accountDeps(config, brokers, temporalAccountStateStore(harness.client, taskQueue), sectors()),
+      deps: { ...accountDeps(config, brokers, temporalAccountStateStore(harness.client, taskQueue), sectors()), redact: createRedactor([HARNESS_SECRET, 'test-secret']) },
       workflowBundle: harness.bundle,
     });
     return await worker.runUntil(body);
@@ -126,3 +142,11 @@ const quietLogger = {
   log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined,
   warn: (message: string) => console.warn(message), error: (message: string) => console.error(message),
 };
+
+function safeJson(value: unknown): string {
+  try {
+    return value === undefined ? '' : JSON.stringify(value, (_key, item: unknown) => (item instanceof Error ? { message: item.message, stack: item.stack } : item));
+  } catch {
+    return '';
+  }
+}

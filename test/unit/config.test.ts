@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadExecutionConfig, parseExecutionConfig } from '../../src/config';
+import { closestKey, ConfigError, editDistance, loadExecutionConfig, parseExecutionConfig } from '../../src/config';
 
 describe('execution config', () => {
   it('ships the seed defaults in config/execution.yaml', () => {
@@ -20,8 +20,13 @@ describe('execution config', () => {
     assert.equal(config.risk_management.max_sector_exposure, 0.3);
   });
 
+  it('loads the shipped file with its signal source', () => {
+    assert.deepEqual(loadExecutionConfig({}).signal_sources.sample, { file: 'config/sample-signals.json' });
+  });
+
   it('fills every default from an empty file', () => {
-    assert.deepEqual(parseExecutionConfig({}), loadExecutionConfig({}));
+    // The shipped file holds the schema's defaults; it only adds the sample signal source.
+    assert.deepEqual(parseExecutionConfig({}), { ...loadExecutionConfig({}), signal_sources: {} });
   });
 
   it('names every bad field at once', () => {
@@ -41,6 +46,94 @@ describe('execution config', () => {
     assert.throws(() => parseExecutionConfig({ position_sizing: { min_trade_size: 5000, max_trade_size: 1000 } }), /position_sizing\.min_trade_size: must not exceed max_trade_size/);
   });
 
+  it('refuses each typo of the issue with its path and the closest known key, all at once', () => {
+    const problems = configProblems({
+      position_sizing: { max_positon_size: 0.01 },
+      risk_management: { max_daily_los: 0.01, restricted_symbol: ['AAPL'] },
+      risk_managment: { restricted_symbols: ['AAPL'] },
+    });
+    assert.deepEqual(problems, [
+      'position_sizing.max_positon_size: unknown key (did you mean max_position_size?)',
+      'risk_management.max_daily_los: unknown key (did you mean max_daily_loss?)',
+      'risk_management.restricted_symbol: unknown key (did you mean restricted_symbols?)',
+      'risk_managment: unknown key (did you mean risk_management?)',
+    ]);
+  });
+
+  it('refuses an unknown key in every section, in the accounts and in reports; lists the known keys without a close one', () => {
+    const problems = configProblems({
+      execution: { Mode: 'paper' },
+      timing: { poll_interval: 5 },
+      reports: { trail_dri: 'x' },
+      accounts: [{ name: 'alice', key_id_env: 'A', secret_key_env: 'B', base_url_evn: 'C' }],
+      schedule: {},
+    });
+    assert.ok(problems.includes('execution.Mode: unknown key (did you mean mode?)'), problems.join('\n'));
+    assert.ok(problems.includes('reports.trail_dri: unknown key (did you mean trail_dir?)'), problems.join('\n'));
+    assert.ok(problems.includes('accounts.0.base_url_evn: unknown key (did you mean base_url_env?)'), problems.join('\n'));
+    assert.ok(problems.some((line) => /^timing\.poll_interval: unknown key/.test(line)), problems.join('\n'));
+    assert.ok(problems.includes(
+      'schedule: unknown key (known keys: execution, position_sizing, risk_management, timing, reports, signal_sources, accounts)',
+    ), problems.join('\n'));
+  });
+
+  it('refuses a signal source with a misspelt key, with both a file and a command, or with neither', () => {
+    assert.deepEqual(configProblems({ signal_sources: { xgb: { fil: 'signals.json' } } }), ['signal_sources.xgb.fil: unknown key (did you mean file?)']);
+    assert.deepEqual(configProblems({ signal_sources: { xgb: { command: ['predict'], timeout_second: 30 } } }),
+      ['signal_sources.xgb.timeout_second: unknown key (did you mean timeout_seconds?)']);
+    assert.deepEqual(configProblems({ signal_sources: { xgb: { file: 'signals.json', command: ['predict'] } } }),
+      ['signal_sources.xgb: expected { file } or { command, timeout_seconds? }, not a mix of them (found file, command)']);
+    assert.deepEqual(configProblems({ signal_sources: { xgb: {} } }), ['signal_sources.xgb: expected { file } or { command, timeout_seconds? }']);
+    assert.deepEqual(configProblems({ signal_sources: { xgb: { command: 'python predict.py' } } }),
+      ['signal_sources.xgb.command: Invalid input: expected array, received string']);
+    assert.deepEqual(parseExecutionConfig({ signal_sources: { xgb: { command: ['predict'] } } }).signal_sources.xgb, { command: ['predict'], timeout_seconds: 120 });
+  });
+
+  it('bounds money below 1e12 and refuses Infinity and NaN', () => {
+    assert.deepEqual(configProblems({ position_sizing: { max_trade_size: 1e308 } }),
+      ['position_sizing.max_trade_size: must be a dollar amount below 1e12 (1,000,000,000,000)']);
+    assert.deepEqual(configProblems({ risk_management: { max_order_notional: 1e12 } }),
+      ['risk_management.max_order_notional: must be a dollar amount below 1e12 (1,000,000,000,000)']);
+    assert.match(configProblems({ position_sizing: { max_trade_size: Infinity } })[0]!, /^position_sizing\.max_trade_size: /);
+    assert.match(configProblems({ timing: { poll_interval_seconds: NaN } })[0]!, /^timing\.poll_interval_seconds: /);
+    assert.equal(parseExecutionConfig({ position_sizing: { max_trade_size: 999_999_999_999 } }).position_sizing.max_trade_size, 999_999_999_999);
+  });
+
+  it('refuses YAML .inf from a file', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tradeflow-config-'));
+    const file = path.join(dir, 'inf.yaml');
+    writeFileSync(file, 'position_sizing:\n  max_trade_size: .inf\n');
+    assert.throws(() => loadExecutionConfig({ TRADEFLOW_CONFIG: file }), /position_sizing\.max_trade_size/);
+  });
+
+  it('keeps caps in (0, 1] and counts within sane maxima; 0 stays valid where it means something', () => {
+    const problems = configProblems({
+      position_sizing: { max_position_size: 0 },
+      risk_management: { max_sector_exposure: 0, max_correlated_exposure: 1.01, max_orders_per_day: 1_000_000 },
+    });
+    assert.deepEqual(problems, [
+      'position_sizing.max_position_size: max_position_size must be above 0',
+      'risk_management.max_orders_per_day: max_orders_per_day must be at most 10000',
+      'risk_management.max_sector_exposure: max_sector_exposure must be above 0',
+      'risk_management.max_correlated_exposure: max_correlated_exposure must be at most 1',
+    ]);
+    const zeros = parseExecutionConfig({ execution: { signal_threshold: 0 }, position_sizing: { rebalance_band: 0 }, risk_management: { max_daily_loss: 0 } });
+    assert.equal(zeros.execution.signal_threshold, 0);
+    assert.equal(zeros.position_sizing.rebalance_band, 0);
+    assert.equal(zeros.risk_management.max_daily_loss, 0);
+  });
+
+  it('suggests a key only when it is a likely typo', () => {
+    assert.equal(editDistance('max_daily_los', 'max_daily_loss'), 1);
+    assert.equal(editDistance('max_positon_size', 'max_position_size'), 1);
+    assert.equal(editDistance('fiel', 'file'), 1, 'a swap of two neighbours is one edit');
+    assert.equal(editDistance('', 'abc'), 3);
+    assert.equal(closestKey('max_positon_size', ['max_position_size', 'min_trade_size']), 'max_position_size');
+    assert.equal(closestKey('Timing', ['execution', 'timing']), 'timing');
+    assert.equal(closestKey('colour', ['execution', 'timing']), undefined);
+    assert.equal(closestKey('x', ['mode']), undefined);
+  });
+
   it('stops the worker at start-up with a message naming the field', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tradeflow-config-'));
     const file = path.join(dir, 'bad.yaml');
@@ -56,3 +149,14 @@ describe('execution config', () => {
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   });
 });
+
+/** The problem lines of a config that must fail. */
+function configProblems(raw: unknown): string[] {
+  try {
+    parseExecutionConfig(raw);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.problems;
+  }
+  assert.fail('the config was accepted');
+}

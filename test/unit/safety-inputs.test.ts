@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dayInputProblems } from '../../src/domain/day-input';
+import { dayInputProblems, parseDayInput } from '../../src/domain/day-input';
 import { lastSubmitTime, sessionRefusal } from '../../src/domain/session';
 import { DEFAULT_STOP_REASON, readStopRequest } from '../../src/domain/stop-request';
 
@@ -78,5 +78,36 @@ describe('the stop command\'s answer timeout', () => {
   it('names the option on a bad value', async () => {
     const { durationOption } = await import('../../src/cli/commands');
     for (const bad of ['soon', '-5', '0', '2h']) assert.throws(() => durationOption(bad, '--answer-timeout'), /--answer-timeout/);
+  });
+});
+
+describe('the day input takes the signal file\'s map form too', () => {
+  it('turns {"AAPL": 0.8} into the list, in order', () => {
+    const result = parseDayInput({ account: 'main', tradingDate: '2026-12-01', signals: { AAPL: 0.8, MSFT: -0.6 } });
+    assert.ok(result.ok);
+    assert.deepEqual(result.input.signals, [{ symbol: 'AAPL', strength: 0.8 }, { symbol: 'MSFT', strength: -0.6 }]);
+  });
+
+  it('names a bad entry of the map by its symbol', () => {
+    const result = parseDayInput({ account: 'main', tradingDate: '2026-12-01', signals: { AAPL: 0.8, MSFT: 7 } });
+    assert.ok(!result.ok);
+    assert.match(result.problems.join(), /signals\."MSFT"\.strength: strength must be between -1 and 1/);
+  });
+
+  it('refuses more signals than the limit', () => {
+    const signals = Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`S${String.fromCharCode(65 + (i % 26))}${i.toString(36).toUpperCase().replace(/[0-9]/g, (d) => String.fromCharCode(75 + Number(d)))}`, 0.1]));
+    const result = parseDayInput({ account: 'main', tradingDate: '2026-12-01', signals });
+    assert.ok(!result.ok);
+    assert.match(result.problems.join(), /at most 10000 signals/);
+  });
+});
+
+describe('the published JSON Schema of the day\'s input', () => {
+  it('is the one the zod schema generates (run npm run json-schema after changing it)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const path = await import('node:path');
+    const { dayInputJsonSchemaText } = await import('../../src/domain/day-input-json-schema');
+    const published = readFileSync(path.resolve(__dirname, '..', '..', 'schemas', 'daily-trading-input.schema.json'), 'utf8');
+    assert.equal(published, dayInputJsonSchemaText());
   });
 });

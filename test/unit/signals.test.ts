@@ -54,6 +54,25 @@ describe('parseSignalsText: JSON', () => {
     assert.match(errorsOf('42', 'json')[0] ?? '', /must be an object/);
   });
 
+  it('finds duplicate keys after unescaping them', () => {
+    assert.deepEqual(errorsOf('{"AAPL": 0.8, "AAP\\u004c": -0.8}', 'json'), ['symbol "AAPL": duplicate symbol']);
+  });
+
+  it('never echoes the text at length: bad JSON says where, long symbols are cut', () => {
+    const secretish = 'x'.repeat(500);
+    const [jsonError] = errorsOf(`{"AAPL": ${secretish}}`, 'json');
+    assert.ok(jsonError && !jsonError.includes('xxxxxxxxxx'), jsonError);
+    const [symbolError] = errorsOf(`{"${secretish}": 0.1}`, 'json');
+    assert.ok(symbolError && symbolError.length < 200, symbolError);
+  });
+
+  it('lists at most 20 problems', () => {
+    const text = JSON.stringify(Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`S${String.fromCharCode(65 + (i % 26))}${String.fromCharCode(65 + Math.floor(i / 26))}`, 5])));
+    const errors = errorsOf(text, 'json');
+    assert.equal(errors.length, 21);
+    assert.equal(errors[20], '… and 30 more');
+  });
+
   it('rejects strengths that overflow to Infinity', () => {
     assert.deepEqual(errorsOf('{"AAPL": 1e999}', 'json'), ['entry 1 (symbol "AAPL"): strength must be a finite number']);
   });
