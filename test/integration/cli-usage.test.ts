@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { cronProblem } from '../../src/cli/schedule';
@@ -48,6 +50,22 @@ describe('tradeflow usage errors', () => {
   it('a bad option argument and a missing subcommand exit 2', async () => {
     assertUsageError(await cli(['temporal', '--port', 'abc']), /--port must be a whole number/);
     assertUsageError(await cli(['schedule']), /schedule: give a command: create, describe, pause, unpause, delete/);
+  });
+
+  it('a signal file over the size limit is refused without being read, and a bad one names entries without echoing them', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tradeflow-usage-'));
+    const huge = path.join(dir, 'huge.json');
+    writeFileSync(huge, '{}');
+    truncateSync(huge, 100 * 1024 * 1024);
+    const refused = await cli(['run', '--signals', huge]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /100\.0 MB; a signal file holds at most 4 MB and 10000 signals/);
+    const escaped = path.join(dir, 'escaped.json');
+    writeFileSync(escaped, '{"AAPL": 0.5, "AAP\\u004c": 0.2, "SECRETSECRETSECRETSECRETSECRET": 0.1}');
+    const duplicate = await cli(['run', '--signals', escaped]);
+    assert.equal(duplicate.code, 2, duplicate.stderr);
+    assert.match(duplicate.stderr, /symbol "AAPL": duplicate symbol/);
+    assert.doesNotMatch(duplicate.stderr, /SECRETSECRETSECRETSECRETSECRET/, 'a long value is cut short');
   });
 
   it('an out-of-range cron exits 2 before contacting the server', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
-import { dayResult, startDay } from '../../src/client/start-day';
+import { dayResult, InvalidDayInput, startDay } from '../../src/client/start-day';
 import { todayInNewYork } from '../../src/cli/dates';
 import type { Signal } from '../../src/domain/types';
 import { temporalAccountStateStore } from '../../src/client/account-state';
@@ -140,10 +140,19 @@ describe('a trading day on a real Temporal server and the simulator', () => {
     assert.equal(resumed.state, 'ACTIVE');
   });
 
-  it('fails a run whose signals are invalid without touching the broker', async () => {
+  it('refuses a run whose signals are invalid before it starts, and the workflow fails one started anyway', async () => {
     const account = uniqueAccount();
+    await assert.rejects(start(account, `q-${account}`, [{ symbol: 'AAPL', strength: 3 }]), (error: unknown) => {
+      assert.ok(error instanceof InvalidDayInput);
+      assert.match(error.message, /signals\.0\.strength: strength must be between -1 and 1/);
+      return true;
+    });
+    const taskQueue = `q-${account}`;
     await assert.rejects(
-      withWorker(harness, testConfig(account), `q-${account}`, async () => dayResult(await start(account, `q-${account}`, [{ symbol: 'AAPL', strength: 3 }]))),
+      withWorker(harness, testConfig(account), taskQueue, async () => dayResult(await harness.client.workflow.start(DAILY_TRADING_WORKFLOW, {
+        workflowId: dailyWorkflowId(account, todayInNewYork()), taskQueue,
+        args: [{ account, tradingDate: todayInNewYork(), signals: [{ symbol: 'AAPL', strength: 3 }] }],
+      }))),
       (error: unknown) => {
         assert.ok(error instanceof WorkflowFailedError);
         assert.match(String((error.cause as Error).message), /invalid input: signals\.0\.strength/);

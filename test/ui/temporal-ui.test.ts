@@ -108,7 +108,7 @@ describe('the Temporal Web UI tells the story of a trading day', () => {
       await expectText(page, `submit BUY ${aapl.qty} AAPL market`, 'the AAPL order activity summary in the timeline');
       await expectText(page, /submit BUY \d+ MSFT market/, 'the MSFT order activity summary in the timeline');
       await expectText(page, /wait \d+s for 2 open orders to fill/, 'the fill-wait timer summary in the timeline');
-      await expectText(page, `snapshot ${account}: account, positions, orders, 2 quotes`, 'the snapshot activity summary');
+      await expectText(page, 'snapshot, size and risk-check 2 signals', 'the planning activity summary');
       await page.screenshot({ path: join(RESULTS_DIR, 'temporal-ui.png'), fullPage: true });
       lap('timeline shown');
 
