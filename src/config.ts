@@ -3,11 +3,12 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { executionConfigSchema, type ExecutionConfig } from './config-schema';
+import { PROJECT_ROOT } from './project-root';
 
 export type { ExecutionConfig } from './config-schema';
 
-/** The project root (where package.json is), for default file locations. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
+/** The repository's root (defined once, in src/project-root.ts), for default file locations. */
+export { PROJECT_ROOT };
 export const DEFAULT_CONFIG_PATH = path.join(PROJECT_ROOT, 'config', 'execution.yaml');
 
 /** A config that failed validation; the message lists every bad field by its path in the file. */

@@ -1,6 +1,7 @@
 /**
- * The BrokerPort over `@alpacahq/alpaca-trade-api`'s generated API classes. The SDK's own retries and
- * client-side rate limiter stay off: Temporal owns retries, and an order POST must never be replayed blindly.
+ * The BrokerPort over `@alpacahq/alpaca-trade-api`'s generated API classes. The SDK retries reads (GET) a few times
+ * on a 5xx, a 429 or a dropped connection; orders are never retried here (Temporal retries the activity, which
+ * looks the order up by its client order id first). The SDK's client-side rate limiter stays off.
  */
 import { marketData, trading } from '@alpacahq/alpaca-trade-api';
 import type { DailyBar } from '../domain/stats';

@@ -33,11 +33,6 @@ export function priceDecimals(price: number): number {
   return Math.abs(price) >= SUB_PENNY_THRESHOLD ? 2 : 4;
 }
 
-/** The minimum price increment for a price: $0.01 at or above $1, $0.0001 below. */
-export function priceTick(price: number): number {
-  return 10 ** -priceDecimals(price);
-}
-
 /** Rounds a price to its tick: nearest by default, or `down`/`up` to stay on one side of the input. */
 export function roundToTick(price: number, mode: 'nearest' | 'down' | 'up' = 'nearest'): number {
   const decimals = priceDecimals(price);

@@ -1,3 +1,4 @@
+import { dailyPlPct } from './account-pl';
 import { roundTo, roundToCents, FRACTIONAL_SHARE_DECIMALS } from './money';
 import type { Account, Position, Side } from './types';
 
@@ -50,7 +51,7 @@ export function summarizePortfolio(account: Account, positions: Position[]): Por
     netExposure: longExposure - shortExposure,
     unrealizedPl,
     dailyPl,
-    dailyPlPct: account.lastEquity > 0 ? dailyPl / account.lastEquity : 0,
+    dailyPlPct: dailyPlPct(account),
     positions: [...positions]
       .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0))
       .map((position) => ({

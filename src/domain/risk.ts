@@ -1,3 +1,4 @@
+import { dailyPlPct } from './account-pl';
 import type { ExecutionConfig } from '../config-schema';
 import { APPROVE, approveWithNote, isResize, toVerdict, type CheckResult } from './check-result';
 import { exceedsLimit, floorShares, roundTo, roundToCents, FRACTIONAL_SHARE_DECIMALS } from './money';
@@ -70,10 +71,6 @@ function resizeOrReject(ctx: PreTradeContext, allowed: number, code: string, det
   return { ok: true, qty: allowed, code, detail: `${detail}; resized to ${allowed}` };
 }
 
-/** Daily P&L as a share of the previous close's equity (0 without a usable lastEquity). */
-export function dailyPlPct(account: Account): number {
-  return account.lastEquity > 0 ? (account.equity - account.lastEquity) / account.lastEquity : 0;
-}
 
 /** True when today's loss reaches max_daily_loss of last equity (a flat day never counts as a loss). */
 export function dailyLossBreached(account: Account, config: ExecutionConfig): boolean {

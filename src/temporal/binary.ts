@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { PROJECT_ROOT } from '../project-root';
 
 /** Where a resolved Temporal CLI binary came from. */
 export type TemporalBinarySource = 'TEMPORAL_CLI_PATH' | 'PATH' | 'tools' | 'sdk-download';
@@ -23,8 +24,8 @@ export interface ResolveOptions {
 /** The marker result meaning "no local binary: let `@temporalio/testing` download one" (needs internet). */
 export const SDK_DOWNLOAD: ResolvedTemporalBinary = Object.freeze({ path: '', source: 'sdk-download' });
 
-/** The repository root, found from this file's location (src/temporal/ → ../..). */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+/** The repository's root (defined once, in src/project-root.ts). */
+export { PROJECT_ROOT };
 
 const EXECUTABLE_NAME = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
 
