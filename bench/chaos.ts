@@ -14,14 +14,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { createRng, startSimulator, type RunningSimulator } from 'alpaca-sim';
 import { temporalAccountStateStore } from '../src/client/account-state';
 import { dayResult, startDay } from '../src/client/start-day';
 import { todayInNewYork } from '../src/cli/dates';
 import type { Signal } from '../src/domain/types';
-import { startSimulator, type RunningSimulator } from '../src/sim';
-import { createRng } from '../src/sim/random';
 import { findFreePort, startDevServer, type RunningDevServer } from '../src/temporal/dev-server';
-import type { DayReport } from '../src/workflows/day-types';
+import type { DayReport } from '../src/contracts/day';
 import { emergencyStopUpdate, statusQuery } from '../src/workflows/messages';
 
 const { values: args } = parseArgs({

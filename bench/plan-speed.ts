@@ -9,11 +9,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { createRng } from 'alpaca-sim';
 import { executionConfigSchema } from '../src/config-schema';
 import { planDay, type PlanInput } from '../src/domain/plan';
 import { marketStats, type DailyBar } from '../src/domain/stats';
 import type { Account, Asset, BrokerOrder, Position, Quote, Signal } from '../src/domain/types';
-import { createRng } from '../src/sim/random';
 
 const { values: args } = parseArgs({
   options: {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { collect, serveUntilSignal, simOptionsFromFlags, type SimCliFlags } from 'alpaca-sim';
 import { CliError, EXIT } from './cli/errors';
 import { ConfigError, PROJECT_ROOT } from './config';
 import {
@@ -8,8 +9,6 @@ import {
 } from './cli/commands';
 import { demoCommand } from './cli/demo';
 import { scheduleActionCommand, scheduleCreateCommand } from './cli/schedule';
-import { startSimulator } from './sim';
-import { collect, simOptionsFromFlags, type SimCliFlags } from './sim/cli-options';
 import { runDevServerForeground } from './temporal/dev-server';
 import { runWorker } from './worker';
 
@@ -57,13 +56,7 @@ export function buildProgram(): Command {
       } catch (error) {
         throw new CliError((error as Error).message, EXIT.invalidInput);
       }
-      const sim = await startSimulator(options);
-      console.log(`simulator listening on ${sim.url} (APCA_API_BASE_URL=${sim.url} APCA_API_DATA_URL=${sim.url})`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await sim.close();
+      await serveUntilSignal(options);
     });
 
   program.command('worker')

@@ -1,6 +1,7 @@
 /**
- * Every Temporal name tradeflow uses, in one place: task queue, workflow type and ids, search attributes.
- * Signal, query and update definitions live in `workflows/messages.ts`, built from the names here.
+ * Every Temporal name tradeflow uses, in one place: task queue, workflow types, every workflow id pattern (and the
+ * kill switch's order-id prefix), message names, search attributes. Signal, query and update definitions live in
+ * `workflows/messages.ts` and `workflows/account-messages.ts`, built from the names here.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
@@ -29,12 +30,25 @@ export function scheduleId(account: string): string {
   return `trading-schedule-${account}`;
 }
 
+/** The id each action of the account's schedule starts `scheduledTradingDay` under (one at a time: no overlap). */
+export function scheduledDayWorkflowId(account: string): string {
+  return `scheduled-${account}`;
+}
+
 /** Workflow type of the long-lived per-account workflow that holds the trading state across days. */
 export const ACCOUNT_TRADING_STATE_WORKFLOW = 'accountTradingState';
 
 /** One per account: the kill switch's memory, so a halt holds for later days until resumed. */
 export function accountWorkflowId(account: string): string {
   return `account-${account}`;
+}
+
+/**
+ * The id of one pull of the account's kill switch, from the time it stopped: the prefix of its closing orders'
+ * client order ids (`stop-main-20261127T153000123Z.AAPL.sell.flatten`), so a retried flatten sends none twice.
+ */
+export function accountStopId(account: string, stoppedAt: string): string {
+  return `stop-${account}-${stoppedAt.replace(/[-:.]/g, '')}`;
 }
 
 export const MESSAGE_NAMES = {
@@ -51,8 +65,28 @@ export const MESSAGE_NAMES = {
   finishDay: 'finishDay',
 } as const;
 
-/** Typed keys of the search attributes every daily run sets (registered from `temporal/search-attributes.ts`). */
-export const TRADING_DATE = defineSearchAttributeKey('TradingDate', SearchAttributeType.KEYWORD);
-export const TRADING_ACCOUNT = defineSearchAttributeKey('TradingAccount', SearchAttributeType.KEYWORD);
-export const TRADING_MODE = defineSearchAttributeKey('TradingMode', SearchAttributeType.KEYWORD);
-export const RUN_STATE = defineSearchAttributeKey('RunState', SearchAttributeType.KEYWORD);
+/**
+ * The custom search attributes of tradeflow, by name and type: the one list. The typed keys below are built from
+ * it, and `temporal/search-attributes.ts` registers exactly these with the server (dev server, test support,
+ * `deploy/register-search-attributes.sh`, which a unit test keeps equal).
+ */
+export const SEARCH_ATTRIBUTE_TYPES = {
+  TradingDate: SearchAttributeType.KEYWORD,
+  TradingAccount: SearchAttributeType.KEYWORD,
+  TradingMode: SearchAttributeType.KEYWORD,
+  RunState: SearchAttributeType.KEYWORD,
+} as const satisfies Record<string, SearchAttributeType>;
+
+/** A search-attribute name of tradeflow. */
+export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTE_TYPES;
+
+/** The typed key of one of tradeflow's search attributes: its name and type from the list above. */
+function searchAttributeKey<N extends SearchAttributeName>(name: N) {
+  return defineSearchAttributeKey(name, SEARCH_ATTRIBUTE_TYPES[name]);
+}
+
+/** Typed keys of the search attributes every daily run sets. */
+export const TRADING_DATE = searchAttributeKey('TradingDate');
+export const TRADING_ACCOUNT = searchAttributeKey('TradingAccount');
+export const TRADING_MODE = searchAttributeKey('TradingMode');
+export const RUN_STATE = searchAttributeKey('RunState');

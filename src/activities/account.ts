@@ -1,8 +1,7 @@
 import type { ActivityDeps } from './deps';
-import type { ClaimAnswer } from '../domain/day-ledger';
 import type {
-  AccountStopOutcome, AccountStopRequest, AccountTradingState, ClaimDayRequest, FinishDayRequest,
-} from '../workflows/account-types';
+  AccountStopOutcome, AccountStopRequest, AccountTradingState, ClaimDayAnswer, ClaimDayRequest, FinishDayRequest,
+} from '../contracts/account';
 
 /** Activities over the per-account trading state and day ledger (the account's long-lived workflow). */
 export function createAccountActivities({ accountStates }: ActivityDeps) {
@@ -18,7 +17,7 @@ export function createAccountActivities({ accountStates }: ActivityDeps) {
     },
 
     /** Asks the account's ledger for the day's date: refused when it already traded or the account is halted. */
-    async claimTradingDay(account: string, request: ClaimDayRequest): Promise<ClaimAnswer & { accountState: AccountTradingState }> {
+    async claimTradingDay(account: string, request: ClaimDayRequest): Promise<ClaimDayAnswer> {
       return accountStates.claimDay(account, request);
     },
 

@@ -1,5 +1,5 @@
 import type { BrokerPort } from '../broker/port';
-import type { AccountStateStore } from '../client/account-state';
+import type { AccountStateStore } from '../contracts/account';
 import type { ExecutionConfig } from '../config-schema';
 import type { Redact } from './redaction';
 

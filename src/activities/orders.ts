@@ -4,13 +4,7 @@ import type { BrokerOrder, MarketClock, OrderIntent, Position } from '../domain/
 import { DuplicateClientOrderId, NotFound, OrderNotCancelable } from '../broker/errors';
 import type { BrokerPort } from '../broker/port';
 import { sessionRefusal } from '../domain/session';
-
-/** The session an order belongs to: it is never sent outside it. */
-export interface SessionGuard {
-  tradingDate: string;
-  /** The last instant to submit (the close less the cancel-before-close margin), ISO; null: until the close. */
-  notAfter: string | null;
-}
+import type { SessionGuard } from '../contracts/day';
 
 /** The broker's clock says the order's session is over (or not begun): final, the order is not sent. */
 export class SessionOver extends Error {

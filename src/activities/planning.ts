@@ -2,46 +2,15 @@ import { log } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
 import type { BrokerPort } from '../broker/port';
 import type { ExecutionConfig } from '../config-schema';
-import type { DayPlan, Signal, TradingState } from '../domain/types';
 import { firstMessages } from '../domain/quote';
 import { planDay } from '../domain/plan';
 import { marketStats, type MarketStats } from '../domain/stats';
-import type { Account, MarketClock, OrderIntent, Position, Rejection, SymbolDecision } from '../domain/types';
+import type {
+  CompactDayPlan, DayPlanRequest, MarketDataSummary, PlanRequest, PlanResult, TrailLocation,
+} from '../contracts/plan';
 import { ensureFitsInHistory } from './payload';
-import { readSnapshot, type MarketSnapshot } from './snapshot';
-import { writeTrail, type TrailLocation } from './trail';
-
-export interface PlanRequest {
-  runId: string;
-  signals: Signal[];
-  snapshot: MarketSnapshot;
-  tradingState: TradingState;
-  ordersSubmittedToday: number;
-  /**
-   * The account whose broker serves the daily bars; default: execution.account. On a several-account worker the
-   * workflow must pass it, or the plan goes ahead without volatility and correlation (the verdicts say so).
-   */
-  account?: string;
-}
-
-/** Where the plan's volatility and correlation came from: small enough to sit in the workflow history. */
-export interface MarketDataSummary {
-  /** Symbols bars were asked for (signals and holdings). */
-  symbols: number;
-  /** Of those, symbols with enough daily returns for volatility and correlation. */
-  withHistory: number;
-  /** Symbols whose risk checks report VOLATILITY_UNKNOWN / CORRELATION_UNKNOWN. */
-  missing: string[];
-  firstDate: string | null;
-  lastDate: string | null;
-  /** Return dates on the aligned axis. */
-  days: number;
-  /** Why no bars could be read, when the bars request failed; planning goes on without them. */
-  error: string | null;
-}
-
-/** The plan as the workflow receives it. */
-export type PlanResult = DayPlan & { tradingState: TradingState; marketData?: MarketDataSummary };
+import { readSnapshot } from './snapshot';
+import { writeTrail } from './trail';
 
 /** Up to this many symbols, every decision travels in full; beyond, only those that became orders do. */
 export const FULL_DECISIONS_MAX = 500;
@@ -49,33 +18,6 @@ export const FULL_DECISIONS_MAX = 500;
 const MISSING_LISTED_MAX = 50;
 /** A rejection's detail is cut to this length on a large day (the trail has it whole). */
 const LARGE_DAY_DETAIL_MAX = 100;
-
-export interface DayPlanRequest {
-  runId: string;
-  signals: Signal[];
-  tradingState: TradingState;
-  ordersSubmittedToday: number;
-}
-
-/**
- * The plan of a day as its history carries it: the orders, every rejection (symbol and reason code), the
- * decisions (all of them on a day of up to FULL_DECISIONS_MAX symbols, else those that became orders, with counts
- * by outcome), the snapshot the workflow needs (account, positions, clock), and where the full trail lives.
- */
-export interface CompactDayPlan {
-  orders: OrderIntent[];
-  rejected: Rejection[];
-  decisions: SymbolDecision[];
-  /** Decisions by outcome, all symbols. */
-  decisionCounts: Record<SymbolDecision['outcome'], number>;
-  /** The full trail (every symbol, every check's verdict, the snapshot's quotes); null when it could not be written. */
-  trail: TrailLocation | null;
-  tradingState: TradingState;
-  marketData: MarketDataSummary & { missingCount: number };
-  account: Account;
-  positions: Position[];
-  clock: MarketClock;
-}
 
 /** Calendar days of bars that cover `tradingDays` sessions, with a margin for holidays. */
 export function calendarDaysFor(tradingDays: number): number {

@@ -7,7 +7,7 @@ import { SOURCE_KEY } from '../config-schema';
 import { tradingDateSchema } from '../domain/day-input';
 import { firstMessages, quoted } from '../domain/quote';
 import { parseSignalsText, SIGNAL_LIMITS } from '../domain/signals';
-import type { Signal } from '../domain/types';
+import type { ScheduledSignals } from '../contracts/scheduled-day';
 import type { ActivityDeps } from './deps';
 
 /**
@@ -17,7 +17,7 @@ import type { ActivityDeps } from './deps';
  */
 export function createScheduledSignalActivities({ config, redact = (text) => text }: Pick<ActivityDeps, 'config' | 'redact'>) {
   return {
-    async loadScheduledSignals(sourceKey: unknown, tradingDate: string): Promise<{ signals: Signal[]; source: string }> {
+    async loadScheduledSignals(sourceKey: unknown, tradingDate: string): Promise<ScheduledSignals> {
       const { key, source } = configuredSource(config, sourceKey);
       if (!tradingDateSchema.safeParse(tradingDate).success) {
         throw ApplicationFailure.nonRetryable(`tradingDate: ${quoted(tradingDate)} is not a date written YYYY-MM-DD`, 'InvalidInput');

@@ -1,61 +1,12 @@
 import { log } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
 import type { BrokerPort } from '../broker/port';
-import type {
-  Account, Asset, BrokerOrder, MarketClock, Position, Quote, Side,
-} from '../domain/types';
+import type { MarketClock } from '../domain/types';
 import {
-  fillsOf, performanceMetrics, realizedPnl, reconcile, slippageReport, summarizePortfolio, type PerformanceMetrics,
-  type SlippageReport,
+  fillsOf, performanceMetrics, realizedPnl, reconcile, slippageReport, summarizePortfolio,
 } from '../domain/portfolio';
-
-export type PortfolioSummary = ReturnType<typeof summarizePortfolio>;
-export type Reconciliation = ReturnType<typeof reconcile>;
-
-/** Everything the day's decisions are made from, taken at one moment. */
-export interface MarketSnapshot {
-  account: Account;
-  positions: Position[];
-  openOrders: BrokerOrder[];
-  quotes: Record<string, Quote>;
-  assets: Record<string, Asset>;
-  clock: MarketClock;
-}
-
-/** Optional inputs of closingPortfolio that let it measure the day: all plain data the workflow already holds. */
-export interface ClosingDetails {
-  /** The day's orders as recorded (only filled quantities count). */
-  orders?: Array<{ symbol: string; side: Side; filledQty: number; filledAvgPrice: number | null }>;
-  /** Arrival price per symbol: the reference price each decision was planned at. */
-  arrivalPrices?: Record<string, number>;
-  /** Holdings before the day's fills (symbol, qty, average entry), for realized P&L on average cost. */
-  startingPositions?: Array<{ symbol: string; qty: number; avgEntryPrice: number }>;
-  /** Portfolio history period for the performance figures (Alpaca's `1M`, `3M`, `1A`...); default `1A`. */
-  historyPeriod?: string;
-}
-
-/** The day's P&L: realized from the fills on average cost, unrealized from the broker's positions. */
-export interface DayPnl {
-  realized: number;
-  realizedBySymbol: Record<string, number>;
-  unrealized: number;
-  /** equity − lastEquity: includes both, and price moves of untouched holdings. */
-  daily: number;
-  dailyPct: number;
-  /** Traded notional of the day's fills, and that over equity. */
-  tradedNotional: number;
-  turnover: number;
-}
-
-/** What closingPortfolio returns: `portfolio` and `reconciliation` always; the rest when the details allow it. */
-export interface ClosingPortfolio {
-  portfolio: PortfolioSummary;
-  reconciliation: Reconciliation;
-  pnl?: DayPnl;
-  slippage?: SlippageReport;
-  /** Performance over the account's equity history and the day's fills; null when the broker serves no history. */
-  performance?: PerformanceMetrics | null;
-}
+import type { MarketSnapshot } from '../contracts/plan';
+import type { ClosingDetails, ClosingPortfolio } from '../contracts/portfolio';
 
 /** Account, positions, open orders, clock, and quotes and assets for the given symbols and the holdings. */
 export async function readSnapshot(broker: BrokerPort, symbols: string[]): Promise<MarketSnapshot> {

@@ -1,13 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-
-/** Where a day's full decision trail was written, as the report names it. */
-export interface TrailLocation {
-  /** Absolute path on the worker that planned the day (mount trail_dir on a shared volume to read it elsewhere). */
-  path: string;
-  symbols: number;
-  bytes: number;
-}
+import type { TrailLocation } from '../contracts/plan';
 
 /** Writes `content` as `<dir>/<name>.json`, atomically (a reader never sees half a file). */
 export async function writeTrail(dir: string, name: string, symbols: number, content: unknown): Promise<TrailLocation> {

@@ -1,17 +1,17 @@
 import path from 'node:path';
 import { WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
-import type { PortfolioSummary } from '../activities/snapshot';
+import type { PortfolioSummary } from '../contracts/portfolio';
 import { loadExecutionConfig, ConfigError, type ExecutionConfig } from '../config';
 import { DayAlreadyStarted, dayResult, InvalidDayInput, startDay } from '../client/start-day';
 import { accountWorkflowId, dailyWorkflowId } from '../names';
 import { pauseSignal, portfolioQuery, resumeSignal, statusQuery } from '../workflows/messages';
 import { signalAccountStop, temporalAccountStateStore } from '../client/account-state';
-import type { AccountStopOutcome } from '../workflows/account-types';
+import type { AccountStopOutcome } from '../contracts/account';
 import { connectClient } from './connect';
 import { tradingDateOption } from './dates';
 import { CliError, EXIT } from './errors';
 import { portfolioText, reportJson, reportText, statusFromReport, statusText } from './report';
-import type { DayReport, DayStatus } from '../workflows/day-types';
+import type { DayReport, DayStatus } from '../contracts/day';
 import { readSignalFile } from './signal-file';
 
 /** The validated config, or exit 2 naming the bad field. */

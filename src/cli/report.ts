@@ -1,5 +1,5 @@
-import type { DayReport, DayStatus, OrderRecord } from '../workflows/day-types';
-import type { PortfolioSummary } from '../activities/snapshot';
+import type { DayReport, DayStatus, OrderRecord } from '../contracts/day';
+import type { PortfolioSummary } from '../contracts/portfolio';
 import { parseDailyWorkflowId } from '../names';
 
 /** The report as `tradeflow run --wait --json` prints it: the documented keys first, the explanation after. */

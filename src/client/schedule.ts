@@ -1,8 +1,11 @@
 import {
   ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription,
 } from '@temporalio/client';
-import { SCHEDULED_DAY_WORKFLOW, scheduleId, TRADING_ACCOUNT, TRADING_MODE } from '../names';
-import type { ScheduledDayInput } from '../workflows/scheduled-types';
+import type { ScheduledDayInput } from '../contracts/scheduled-day';
+import {
+  SCHEDULED_DAY_WORKFLOW, scheduledDayWorkflowId, scheduleId, TRADING_ACCOUNT, TRADING_MODE,
+} from '../names';
+import type { scheduledTradingDay } from '../workflows';
 
 export interface CreateScheduleRequest {
   account: string;
@@ -23,13 +26,13 @@ export const SCHEDULE_CATCHUP_WINDOW = '10 minutes';
  */
 export async function createTradingSchedule(client: Client, request: CreateScheduleRequest): Promise<string> {
   const input: ScheduledDayInput = { account: request.account, mode: request.mode, source: request.source };
-  const handle = await client.schedule.create({
+  const handle = await client.schedule.create<typeof scheduledTradingDay>({
     scheduleId: scheduleId(request.account),
     spec: { cronExpressions: [request.cron], timezone: request.timezone },
     action: {
       type: 'startWorkflow',
       workflowType: SCHEDULED_DAY_WORKFLOW,
-      workflowId: `scheduled-${request.account}`,
+      workflowId: scheduledDayWorkflowId(request.account),
       taskQueue: request.taskQueue,
       args: [input],
       typedSearchAttributes: [{ key: TRADING_ACCOUNT, value: request.account }, { key: TRADING_MODE, value: request.mode }],

@@ -2,12 +2,16 @@ import {
   WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client, type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
+import type { DailyTradingInput, DayReport } from '../contracts/day';
 import { parseDayInput } from '../domain/day-input';
 import type { Signal } from '../domain/types';
 import {
   DAILY_TRADING_WORKFLOW, dailyWorkflowId, TRADING_ACCOUNT, TRADING_DATE, TRADING_MODE, RUN_STATE,
 } from '../names';
-import type { DailyTradingInput, DayReport } from '../workflows/day-types';
+import type { dailyTrading } from '../workflows';
+
+/** A handle of a day's workflow: its result is the day's report. */
+export type DayHandle = WorkflowHandle<typeof dailyTrading>;
 
 export interface StartDayRequest {
   account: string;
@@ -38,7 +42,7 @@ export class DayAlreadyStarted extends Error {
  * Starts the day's workflow. Its id is the business key, so a second start for the same account and date is
  * refused; only a run that failed or was terminated may be started again (its orders are found, not resent).
  */
-export async function startDay(client: Client, request: StartDayRequest): Promise<WorkflowHandleWithFirstExecutionRunId> {
+export async function startDay(client: Client, request: StartDayRequest): Promise<WorkflowHandleWithFirstExecutionRunId<typeof dailyTrading>> {
   const workflowId = dailyWorkflowId(request.account, request.tradingDate);
   const input: DailyTradingInput = {
     account: request.account, tradingDate: request.tradingDate, signals: request.signals, source: request.source,
@@ -46,7 +50,7 @@ export async function startDay(client: Client, request: StartDayRequest): Promis
   const checked = parseDayInput(input);
   if (!checked.ok) throw new InvalidDayInput(checked.problems);
   try {
-    return await client.workflow.start(DAILY_TRADING_WORKFLOW, {
+    return await client.workflow.start<typeof dailyTrading>(DAILY_TRADING_WORKFLOW, {
       workflowId,
       taskQueue: request.taskQueue,
       args: [input],
@@ -68,6 +72,6 @@ export async function startDay(client: Client, request: StartDayRequest): Promis
 }
 
 /** Waits for the day to end and returns its report. */
-export function dayResult(handle: WorkflowHandle): Promise<DayReport> {
-  return handle.result() as Promise<DayReport>;
+export function dayResult(handle: DayHandle): Promise<DayReport> {
+  return handle.result();
 }

@@ -1,18 +1,32 @@
 /**
- * The custom search attributes of tradeflow, by name and server type.
+ * The custom search attributes of tradeflow, by name and server type, read from the one list in `src/names.ts`
+ * (`SEARCH_ATTRIBUTE_TYPES`, which the typed keys are built from too).
  *
- * The one source of truth: the dev server (`devServerArgs`), test support, `.ci/run` and
- * `deploy/register-search-attributes.sh` all register exactly these; `src/names.ts` builds typed keys from it.
+ * The dev server (`devServerArgs`), test support, `.ci/run` and `deploy/register-search-attributes.sh` all register
+ * exactly these.
  */
-export const SEARCH_ATTRIBUTES = {
-  TradingDate: 'Keyword',
-  TradingAccount: 'Keyword',
-  TradingMode: 'Keyword',
-  RunState: 'Keyword',
-} as const;
+import type { SearchAttributeType } from '@temporalio/common';
+import { SEARCH_ATTRIBUTE_TYPES, type SearchAttributeName } from '../names';
 
-/** A search-attribute name of tradeflow. */
-export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTES;
+export type { SearchAttributeName } from '../names';
+
+/** The server's name of each SDK search-attribute type, as `--search-attribute NAME=Type` and the operator CLI take it. */
+const SERVER_TYPE_NAMES = {
+  TEXT: 'Text',
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+} as const satisfies Record<SearchAttributeType, string>;
+
+type ServerTypeOf<N extends SearchAttributeName> = (typeof SERVER_TYPE_NAMES)[(typeof SEARCH_ATTRIBUTE_TYPES)[N]];
+
+/** Each search attribute's server type, by name, in declaration order. */
+export const SEARCH_ATTRIBUTES = Object.fromEntries(
+  Object.entries(SEARCH_ATTRIBUTE_TYPES).map(([name, type]) => [name, SERVER_TYPE_NAMES[type]]),
+) as { readonly [N in SearchAttributeName]: ServerTypeOf<N> };
 
 /** Server-side type names that `temporal server start-dev --search-attribute` and the operator CLI accept. */
 export type SearchAttributeServerType = (typeof SEARCH_ATTRIBUTES)[SearchAttributeName];

@@ -2,9 +2,11 @@ import { condition, getExternalWorkflowHandle, log } from '@temporalio/workflow'
 import type { DayLedger, DayRecord } from '../domain/day-ledger';
 import { flattenIntents } from '../domain/flatten';
 import type { StopRequest } from '../domain/stop-request';
-import { activitiesWithSummary } from './activity-options';
-import type { AccountStopOutcome, ClosingOrder } from './account-types';
+import type { AccountStopOutcome, ClosingOrder } from '../contracts/account';
+import { accountStopId } from '../names';
+import { activities } from './activity-options';
 import { emergencyStopSignal } from './messages';
+import { nowIso } from './time';
 import { describeIntent } from './wording';
 
 /** How long the kill switch waits for a running day to confirm it sends nothing more. */
@@ -41,7 +43,7 @@ export function stopRunningDays(ledger: DayLedger, reason: string): SignalledDay
 export async function runAccountStop(
   account: string, ledger: DayLedger, request: StopRequest & { by: string }, signalled: SignalledDays,
 ): Promise<Omit<AccountStopOutcome, 'schedulePaused'>> {
-  const stoppedAt = new Date(Date.now()).toISOString();
+  const stoppedAt = nowIso();
   const ended = await signalled.ended;
   const stillTrading = (day: DayRecord) => {
     const record = ledger.get(day.tradingDate);
@@ -53,26 +55,26 @@ export async function runAccountStop(
     tradingDate: day.tradingDate,
     confirmation: ended.has(day.runId) ? 'ended' as const : stillTrading(day) ? 'unconfirmed' as const : 'stopped' as const,
   }));
-  const canceledOrderIds = await activitiesWithSummary(`kill switch: cancel every open order of ${account} (${request.reason})`)
+  const canceledOrderIds = await activities('broker', `kill switch: cancel every open order of ${account} (${request.reason})`)
     .cancelAllOpenOrders(account);
   const closingOrders = request.flatten ? await flatten(account, stoppedAt) : [];
   log.warn('kill switch done', { account, days, canceled: canceledOrderIds.length, closing: closingOrders.length });
   return {
-    account, state: 'HALTED', reason: request.reason, by: request.by, stoppedAt, completedAt: new Date(Date.now()).toISOString(),
+    account, state: 'HALTED', reason: request.reason, by: request.by, stoppedAt, completedAt: nowIso(),
     days, canceledOrderIds, closingOrders,
   };
 }
 
 /** Closes every position with market orders whose client order ids name this stop, so a retry sends none twice. */
 async function flatten(account: string, stoppedAt: string): Promise<ClosingOrder[]> {
-  await activitiesWithSummary('wait for the cancelled orders to leave the book').awaitNoOpenOrders(account, CANCEL_SETTLE_MS);
-  const positions = await activitiesWithSummary('read the positions to close').getPositions(account);
-  const stopId = `stop-${account}-${stoppedAt.replace(/[-:.]/g, '')}`;
+  await activities('broker', 'wait for the cancelled orders to leave the book').awaitNoOpenOrders(account, CANCEL_SETTLE_MS);
+  const positions = await activities('broker', 'read the positions to close').getPositions(account);
+  const stopId = accountStopId(account, stoppedAt);
   const closing: ClosingOrder[] = [];
   for (const intent of flattenIntents(stopId, positions)) {
     const base = { clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, qty: intent.qty ?? 0 };
     try {
-      const order = await activitiesWithSummary(`kill switch: ${describeIntent(intent)}`).submitOrder(account, intent);
+      const order = await activities('broker', `kill switch: ${describeIntent(intent)}`).submitOrder(account, intent);
       closing.push({ ...base, status: order.status });
     } catch (error) {
       log.error('a closing order was not accepted', { clientOrderId: intent.clientOrderId, error });

@@ -1,10 +1,9 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { MESSAGE_NAMES } from '../names';
-import type { ClaimAnswer } from '../domain/day-ledger';
 import type {
-  AccountStopOutcome, AccountStopRequest, AccountTradingState, ClaimDayRequest, FinishDayRequest, HaltRequest,
-  ResumeRequest,
-} from './account-types';
+  AccountStopOutcome, AccountStopRequest, AccountTradingState, ClaimDayAnswer, ClaimDayRequest, FinishDayRequest,
+  HaltRequest, ResumeRequest,
+} from '../contracts/account';
+import { MESSAGE_NAMES } from '../names';
 
 /** Halts the account: no day trades until it is resumed, and its running days stop. Answers with the new state. */
 export const haltAccountUpdate = defineUpdate<AccountTradingState, [HaltRequest]>(MESSAGE_NAMES.haltAccount);
@@ -19,6 +18,6 @@ export const accountEmergencyStopUpdate = defineUpdate<AccountStopOutcome, [Acco
 /** The kill switch as a durable signal, for when no worker answers in time: it runs first when one polls. */
 export const accountEmergencyStopSignal = defineSignal<[AccountStopRequest]>(MESSAGE_NAMES.emergencyStop);
 /** A day's run asks for its date; refused when the date already traded or the account is halted. */
-export const claimDayUpdate = defineUpdate<ClaimAnswer & { accountState: AccountTradingState }, [ClaimDayRequest]>(MESSAGE_NAMES.claimDay);
+export const claimDayUpdate = defineUpdate<ClaimDayAnswer, [ClaimDayRequest]>(MESSAGE_NAMES.claimDay);
 /** A day's run reports that it ended, or that it stopped and sends nothing more. */
 export const finishDayUpdate = defineUpdate<void, [FinishDayRequest]>(MESSAGE_NAMES.finishDay);

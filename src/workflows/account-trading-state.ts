@@ -4,14 +4,15 @@ import {
 } from '@temporalio/workflow';
 import { DayLedger } from '../domain/day-ledger';
 import { readStopRequest } from '../domain/stop-request';
+import type { AccountStopOutcome, AccountTradingState, AccountWorkflowInput } from '../contracts/account';
 import { RUN_STATE } from '../names';
-import { activitiesWithSummary } from './activity-options';
+import { activities } from './activity-options';
 import { runAccountStop, stopRunningDays } from './account-kill-switch';
 import {
   accountEmergencyStopSignal, accountEmergencyStopUpdate, accountStateQuery, claimDayUpdate, finishDayUpdate,
   haltAccountUpdate, resumeAccountUpdate,
 } from './account-messages';
-import type { AccountStopOutcome, AccountTradingState, AccountWorkflowInput } from './account-types';
+import { nowIso } from './time';
 
 /** Patch: the account workflow pauses and unpauses its schedule itself, whoever halts or resumes it. */
 const SCHEDULE_CONTROL_PATCH = 'account-schedule-control';
@@ -28,12 +29,11 @@ export async function accountTradingState(input: AccountWorkflowInput): Promise<
   };
   const ledger = new DayLedger(input.days ?? []);
   let stopInProgress = false;
-  const now = () => new Date(Date.now()).toISOString();
 
   /** Halts at once (synchronously, before any await) and tells every running day to stop. */
   const halt = (reason: string, by: string) => {
     if (current.state !== 'HALTED') {
-      current = { account, state: 'HALTED', reason, since: now(), changedBy: by };
+      current = { account, state: 'HALTED', reason, since: nowIso(), changedBy: by };
       log.warn('account halted', { account, reason, by });
       upsertSearchAttributes([{ key: RUN_STATE, value: 'HALTED' }]);
     }
@@ -43,7 +43,7 @@ export async function accountTradingState(input: AccountWorkflowInput): Promise<
   const pauseSchedule = async (by: string, reason: string): Promise<boolean> => {
     if (!patched(SCHEDULE_CONTROL_PATCH)) return false;
     try {
-      return await activitiesWithSummary(`pause the schedule of ${account}`).pauseScheduleForHalt(account, by, reason);
+      return await activities('account', `pause the schedule of ${account}`).pauseScheduleForHalt(account, by, reason);
     } catch (error) {
       log.error('could not pause the schedule; the halt holds anyway (every scheduled day ends halted)', { error });
       return false;
@@ -79,12 +79,12 @@ export async function accountTradingState(input: AccountWorkflowInput): Promise<
   setHandler(resumeAccountUpdate, async (request) => {
     const by = typeof request?.by === 'string' ? request.by : 'unknown caller';
     if (current.state !== 'ACTIVE') {
-      current = { account, state: 'ACTIVE', reason: null, since: now(), changedBy: by };
+      current = { account, state: 'ACTIVE', reason: null, since: nowIso(), changedBy: by };
       log.info('account resumed', { account, by });
       upsertSearchAttributes([{ key: RUN_STATE, value: 'ACTIVE' }]);
     }
     if (patched(SCHEDULE_CONTROL_PATCH)) {
-      await activitiesWithSummary(`unpause the schedule of ${account} if its halt paused it`).unpauseScheduleAfterHalt(account, by);
+      await activities('account', `unpause the schedule of ${account} if its halt paused it`).unpauseScheduleAfterHalt(account, by);
     }
     return current;
   });
@@ -93,7 +93,7 @@ export async function accountTradingState(input: AccountWorkflowInput): Promise<
     await stop(payload);
   });
   setHandler(claimDayUpdate, (request) => {
-    const answer = ledger.claim(request, current.state === 'HALTED', now());
+    const answer = ledger.claim(request, current.state === 'HALTED', nowIso());
     log.info('day claimed', { ...request, answer });
     return { ...answer, accountState: current };
   }, {
@@ -104,7 +104,7 @@ export async function accountTradingState(input: AccountWorkflowInput): Promise<
     },
   });
   setHandler(finishDayUpdate, (request) => {
-    const record = ledger.finish(request.tradingDate, request.runId, request.status, now());
+    const record = ledger.finish(request.tradingDate, request.runId, request.status, nowIso());
     log.info('day finished', { ...request, recorded: record !== null });
   }, {
     validator: (request) => {

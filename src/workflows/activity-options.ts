@@ -6,36 +6,118 @@ import { FINAL_BROKER_ERRORS } from '../broker/errors';
 export const FINAL_ERRORS = [...FINAL_BROKER_ERRORS, 'InvalidInput', 'UnknownAccount', 'SessionOver'];
 
 /**
- * Every broker call: short attempts, retried with backoff for up to 20 minutes unless the broker gave a final
- * answer. A flaky broker slows a day down; only one that stays down that long fails it.
+ * The kinds of work an activity does, each with the timeouts and retries its failures call for. Retry policies
+ * and timeouts are not part of a workflow's commands: changing them never breaks the replay of a running day.
  */
-const BROKER_CALL: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
-  // Workers heartbeat every 2 s while an activity runs (activities/heartbeat.ts): a dead worker is noticed fast.
-  heartbeatTimeout: '8 seconds',
-  scheduleToCloseTimeout: '20 minutes',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    nonRetryableErrorTypes: FINAL_ERRORS,
+export const ACTIVITY_OPTIONS = {
+  /**
+   * A broker call: short attempts, retried with backoff for up to 20 minutes unless the broker gave a final
+   * answer. A flaky broker slows a day down; only one that stays down that long fails it.
+   */
+  broker: {
+    startToCloseTimeout: '30 seconds',
+    // Workers heartbeat every 2 s while an activity runs (activities/heartbeat.ts): a dead worker is noticed fast.
+    heartbeatTimeout: '8 seconds',
+    scheduleToCloseTimeout: '20 minutes',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: FINAL_ERRORS },
   },
-};
+  /**
+   * A read the worker answers from what it holds (the execution config) or over the Temporal server (the
+   * account's trading state): it answers in milliseconds or not at all, so a short budget of a few attempts.
+   */
+  localRead: {
+    // No schedule-to-close: a worker outage, however long, must not fail the day; attempts are bounded instead.
+    startToCloseTimeout: '10 seconds',
+    retry: {
+      initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5,
+      nonRetryableErrorTypes: FINAL_ERRORS,
+    },
+  },
+  /**
+   * Planning: a broker snapshot (and the bars) followed by deterministic sizing and risk checks. Broker failures
+   * are retried, but for minutes and a handful of attempts, not for 20 minutes: a failure of the planning code
+   * itself repeats identically on every attempt.
+   */
+  planning: {
+    // As for local reads: bounded by attempts, so a worker outage does not count against the budget.
+    startToCloseTimeout: '1 minute',
+    heartbeatTimeout: '8 seconds',
+    retry: {
+      initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5,
+      nonRetryableErrorTypes: FINAL_ERRORS,
+    },
+  },
+  /**
+   * A change to the account's workflow or schedule through the Temporal server (claim a date, record how a day
+   * ended, halt, pause or unpause the schedule): as patient as a broker call, since the ledger must hear it.
+   */
+  account: {
+    startToCloseTimeout: '30 seconds',
+    heartbeatTimeout: '8 seconds',
+    scheduleToCloseTimeout: '20 minutes',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: FINAL_ERRORS },
+  },
+  /** The account's kill switch, pulled from a day: it waits up to a minute for the account's other days. */
+  killSwitch: {
+    startToCloseTimeout: '3 minutes',
+    heartbeatTimeout: '8 seconds',
+    scheduleToCloseTimeout: '20 minutes',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: FINAL_ERRORS },
+  },
+  /** A scheduled day's signals from a configured file or command: a few attempts (the job may still be writing). */
+  signalSource: {
+    startToCloseTimeout: '2 minutes',
+    retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['InvalidInput'] },
+  },
+} satisfies Record<string, ActivityOptions>;
 
-/** Activities proxied with a one-line summary the Temporal UI shows for the call. */
-export function activitiesWithSummary(summary: string): Activities {
-  return proxyActivities<Activities>({ ...BROKER_CALL, summary });
+export type ActivityKind = keyof typeof ACTIVITY_OPTIONS;
+
+/** The kind of every activity: an activity added without one does not compile. */
+type KindOf = EveryActivity<{
+  getMarketClock: 'broker';
+  takeSnapshot: 'broker';
+  closingPortfolio: 'broker';
+  submitOrder: 'broker';
+  fetchOrders: 'broker';
+  cancelOrders: 'broker';
+  cancelAllOpenOrders: 'broker';
+  cancelOpenOrdersWithPrefix: 'broker';
+  awaitNoOpenOrders: 'broker';
+  getPositions: 'broker';
+  loadExecutionConfig: 'localRead';
+  readAccountState: 'localRead';
+  planOrders: 'planning';
+  planTheDay: 'planning';
+  claimTradingDay: 'account';
+  finishTradingDay: 'account';
+  haltAccount: 'account';
+  pauseScheduleForHalt: 'account';
+  unpauseScheduleAfterHalt: 'account';
+  stopAccount: 'killSwitch';
+  loadScheduledSignals: 'signalSource';
+}>;
+type EveryActivity<K extends Record<keyof Activities, ActivityKind>> = K;
+
+/** The activities of one kind. */
+export type ActivitiesOf<K extends ActivityKind> = Pick<Activities, {
+  [A in keyof Activities]: KindOf[A] extends K ? A : never
+}[keyof Activities]>;
+
+/** The activities of one kind, proxied with its options and a one-line summary the Temporal UI shows for the call. */
+export function activities<K extends ActivityKind>(kind: K, summary: string): ActivitiesOf<K> {
+  return proxyActivities<Activities>({ ...ACTIVITY_OPTIONS[kind], summary });
 }
 
 /**
- * The order submit. A cancelled day waits for an attempt in flight to finish instead of walking away from it
- * (the default TRY_CANCEL would): the kill switch sweeps only after every POST has been answered, so no order can
- * reach the broker after the stop. `retryMinutes` bounds how long a broker that does not answer is retried; the
- * order's outcome is then unknown and the day looks it up by client order id.
+ * The order submit, a broker call. A cancelled day waits for an attempt in flight to finish instead of walking away
+ * from it (the default TRY_CANCEL would): the kill switch sweeps only after every POST has been answered, so no
+ * order can reach the broker after the stop. `retryMinutes` bounds how long a broker that does not answer is
+ * retried; the order's outcome is then unknown and the day looks it up by client order id.
  */
 export function submitActivity(summary: string, retryMinutes: number): Activities['submitOrder'] {
   return proxyActivities<Activities>({
-    ...BROKER_CALL,
+    ...ACTIVITY_OPTIONS.broker,
     summary,
     scheduleToCloseTimeout: `${Math.round(retryMinutes * 60)} seconds`,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

@@ -3,26 +3,24 @@ import {
   sleep, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { ExecutionConfig } from '../config-schema';
+import type { DailyTradingInput, DayReport } from '../contracts/day';
+import type { CompactDayPlan, MarketSnapshot, PlanResult } from '../contracts/plan';
 import { parseDayInput } from '../domain/day-input';
-import { summarizePortfolio } from '../domain/portfolio';
 import { lastSubmitTime } from '../domain/session';
 import { readStopRequest } from '../domain/stop-request';
 import type { MarketClock } from '../domain/types';
-import type { CompactDayPlan, PlanResult } from '../activities/planning';
-import type { MarketSnapshot } from '../activities/snapshot';
 import { dailyWorkflowId, TRADING_MODE } from '../names';
-import { activitiesWithSummary } from './activity-options';
+import { activities } from './activity-options';
 import { DayState } from './day-state';
 import {
-  cancelLeftovers, describe, enter, finishDay, nowIso, refreshOrders, resolveUnknownOrders, submit, trackFills,
+  cancelLeftovers, finishDay, refreshOrders, resolveUnknownOrders, submit, trackFills,
 } from './day-steps';
-import type { DailyTradingInput, DayReport } from './day-types';
 import { legacyStop } from './legacy-stop';
 import {
   emergencyStopSignal, emergencyStopUpdate, pauseSignal, portfolioQuery, resumeSignal, statusQuery,
 } from './messages';
 import { stopTheDay } from './stop-day';
-import { newYorkDate } from './wording';
+import { haltedReason, newYorkDate } from './wording';
 
 /** Default of `timing.submit_retry_minutes`, for configs recorded before it existed. */
 const DEFAULT_SUBMIT_RETRY_MINUTES = 20;
@@ -55,20 +53,18 @@ export async function dailyTrading(input: DailyTradingInput): Promise<DayReport>
       'InvalidInput',
     );
   }
-  const day = new DayState(input, workflowId, nowIso());
+  const day = new DayState(input, workflowId);
   const trading = new CancellationScope();
 
   setHandler(statusQuery, () => day.status());
   setHandler(portfolioQuery, () => day.portfolio);
   setHandler(pauseSignal, () => {
-    day.paused = true;
     log.info('paused');
-    describe(day);
+    day.pause();
   });
   setHandler(resumeSignal, () => {
-    day.paused = false;
     log.info('resumed');
-    describe(day);
+    day.resume();
   });
   // The kill switch never refuses: whatever the payload, the day stops (a bad one gets a default reason, logged).
   const requestStop = (payload: unknown) => {
@@ -76,7 +72,7 @@ export async function dailyTrading(input: DailyTradingInput): Promise<DayReport>
     if (request.problem) log.warn('emergency stop with a malformed payload: stopping anyway', { problem: request.problem });
     const origin = (payload as { origin?: unknown } | null)?.origin === 'account' ? 'account' : 'direct';
     log.warn('emergency stop requested', { reason: request.reason, flatten: request.flatten, origin });
-    day.requestStop({ reason: request.reason, flatten: request.flatten, origin }, nowIso());
+    day.requestStop({ reason: request.reason, flatten: request.flatten, origin });
     trading.cancel();
   };
   setHandler(emergencyStopSignal, requestStop);
@@ -108,53 +104,49 @@ export async function dailyTrading(input: DailyTradingInput): Promise<DayReport>
 
 async function tradeTheDay(day: DayState): Promise<void> {
   const { account, tradingDate } = day.input;
-  const config = await activitiesWithSummary('load the execution config').loadExecutionConfig();
+  const config = await activities('localRead', 'load the execution config').loadExecutionConfig();
   // The mode the worker trades in, whatever the starter's tag said: the UI never shows "paper" for a live day.
   if (patched(WORKER_MODE_TAG_PATCH)) upsertSearchAttributes([{ key: TRADING_MODE, value: config.execution.mode }]);
   const ledger = patched(DAY_LEDGER_PATCH);
   if (ledger) {
-    day.tracksUnknownOrders = true;
+    day.trackUnknownOrders();
     if (!(await claimTheDate(day))) return;
   } else if (patched(ACCOUNT_STATE_PATCH)) {
-    const accountState = await activitiesWithSummary(`read the trading state of account ${account}`).readAccountState(account);
+    const accountState = await activities('localRead', `read the trading state of account ${account}`).readAccountState(account);
     if (accountState.state === 'HALTED') {
-      day.tradingState = 'HALTED';
-      day.reason = `account ${account} is halted since ${accountState.since} (${accountState.reason}); run tradeflow resume to trade again`;
-      enter(day, 'halted');
+      day.endHalted(haltedReason(account, accountState));
       return;
     }
   }
 
-  enter(day, 'waiting_for_open');
+  day.enter('waiting_for_open');
   const clock = await waitForOpen(day, config, ledger);
   if (!clock) return;
   if (ledger && await haltedMeanwhile(day)) return;
 
-  enter(day, 'planning');
+  day.enter('planning');
   const runId = day.generation > 1 ? `${day.workflowId}.g${day.generation}` : day.workflowId;
   if (day.generation > 1) {
     // A resumed day: what the failed run left open is cancelled, and the plan starts from what the broker holds.
-    await activitiesWithSummary('cancel what the failed run left open').cancelOpenOrdersWithPrefix(account, `${day.workflowId}.`);
+    await activities('broker', 'cancel what the failed run left open').cancelOpenOrdersWithPrefix(account, `${day.workflowId}.`);
   }
   const { plan, snapshot } = await planTheDay(day, runId);
-  day.portfolio = summarizePortfolio(snapshot.account, snapshot.positions);
+  day.adoptPlan(plan, snapshot);
   const startingHoldings = Object.fromEntries(snapshot.positions.map((p) => [p.symbol, p.qty]));
-  day.marketData = plan.marketData ?? null;
-  day.adoptPlan(plan);
   const submittedAfter = new Date(Date.parse(snapshot.clock.timestamp) - 60_000).toISOString();
 
-  enter(day, 'submitting');
+  day.enter('submitting');
   if (ledger && await haltedMeanwhile(day)) return;
   const notAfter = lastSubmitTime(clock.nextClose, config.timing.cancel_before_close_minutes);
   for (const [index, intent] of plan.orders.entries()) {
     if (day.paused) {
-      describe(day);
+      day.describe();
       await condition(() => !day.paused);
     }
     // Stopped while a submit was in flight: that submit has answered; nothing more is sent.
     if (ledger && day.stop) return;
     if (ledger && !day.sessionOver && Date.now() >= Date.parse(notAfter)) {
-      day.sessionOver = `past the last submit time ${notAfter}`;
+      day.endSession(`past the last submit time ${notAfter}`);
     }
     if (day.sessionOver) {
       day.markSessionOver(plan.orders.slice(index), day.sessionOver);
@@ -164,31 +156,27 @@ async function tradeTheDay(day: DayState): Promise<void> {
     await submit(day, intent, ledger ? { tradingDate, notAfter } : undefined, config.timing.submit_retry_minutes ?? DEFAULT_SUBMIT_RETRY_MINUTES);
   }
 
-  enter(day, 'awaiting_fills');
+  day.enter('awaiting_fills');
   const cutoff = Math.min(
     Date.parse(clock.nextClose) - config.timing.cancel_before_close_minutes * 60_000,
     Date.now() + config.timing.max_fill_wait_minutes * 60_000,
   );
   await trackFills(day, submittedAfter, cutoff, config.timing.poll_interval_seconds * 1000);
 
-  enter(day, 'closing_out');
+  day.enter('closing_out');
   await cancelLeftovers(day);
   await refreshOrders(day, submittedAfter);
   if (ledger) await resolveUnknownOrders(day, submittedAfter);
 
-  enter(day, 'reconciling');
-  const closing = await activitiesWithSummary('reconcile positions with the broker')
+  day.enter('reconciling');
+  const closing = await activities('broker', 'reconcile positions with the broker')
     .closingPortfolio(account, day.expectedHoldings(startingHoldings), {
       orders: day.orderList(),
       arrivalPrices: Object.fromEntries(day.decisions.filter((d) => d.price !== null).map((d) => [d.symbol, d.price!])),
       startingPositions: snapshot.positions.map(({ symbol, qty, avgEntryPrice }) => ({ symbol, qty, avgEntryPrice })),
     });
-  day.portfolio = closing.portfolio;
-  day.reconciliation = closing.reconciliation;
-  day.pnl = closing.pnl ?? null;
-  day.slippage = closing.slippage ?? null;
-  day.performance = closing.performance ?? null;
-  enter(day, 'completed');
+  day.adoptClosing(closing);
+  day.enter('completed');
   log.info('day completed', { tradingDate, orders: day.orderList().length, rejected: day.rejected.length });
 }
 
@@ -201,50 +189,42 @@ async function planTheDay(day: DayState, runId: string): Promise<{ plan: PlanRes
   const { account, signals } = day.input;
   const request = { runId, signals, tradingState: day.tradingState, ordersSubmittedToday: 0 };
   if (patched(COMPACT_PLAN_PATCH)) {
-    const plan = await activitiesWithSummary(`snapshot, size and risk-check ${signals.length} signals`).planTheDay(account, request);
-    day.trail = plan.trail;
-    day.decisionCounts = plan.decisionCounts;
+    const plan = await activities('planning', `snapshot, size and risk-check ${signals.length} signals`).planTheDay(account, request);
     return { plan, snapshot: plan };
   }
-  const snapshot = await activitiesWithSummary(`snapshot ${account}: account, positions, orders, ${signals.length} quotes`)
+  const snapshot = await activities('broker', `snapshot ${account}: account, positions, orders, ${signals.length} quotes`)
     .takeSnapshot(account, signals.map((signal) => signal.symbol));
-  const plan = await activitiesWithSummary(`size and risk-check ${signals.length} signals`).planOrders({ ...request, snapshot, account });
+  const plan = await activities('planning', `size and risk-check ${signals.length} signals`).planOrders({ ...request, snapshot, account });
   return { plan, snapshot };
 }
 
 /** Asks the account's ledger for the date; false (and the day's end set) when it is refused. */
 async function claimTheDate(day: DayState): Promise<boolean> {
   const { account, tradingDate } = day.input;
-  const claim = await activitiesWithSummary(`claim ${tradingDate} in the ledger of account ${account}`)
+  const claim = await activities('account', `claim ${tradingDate} in the ledger of account ${account}`)
     .claimTradingDay(account, { tradingDate, workflowId: day.workflowId, runId: workflowInfo().runId });
   if (claim.granted) {
-    day.claimed = true;
-    day.generation = claim.generation;
+    day.adoptClaim(claim);
     if (claim.resumedFrom) {
       log.warn('resuming a day whose run did not finish', { resumedFrom: claim.resumedFrom.runId, generation: claim.generation });
     }
     return true;
   }
   if (claim.refusal === 'duplicate') {
-    day.firstRun = claim.firstRun;
-    day.reason = `${tradingDate} was already traded by run ${claim.firstRun.runId} of ${claim.firstRun.workflowId} `
-      + `(${claim.firstRun.status}${claim.firstRun.finishedAt ? ` at ${claim.firstRun.finishedAt}` : ''}): a day trades once`;
-    enter(day, 'duplicate');
+    day.endDuplicate(claim.firstRun, `${tradingDate} was already traded by run ${claim.firstRun.runId} of ${claim.firstRun.workflowId} `
+      + `(${claim.firstRun.status}${claim.firstRun.finishedAt ? ` at ${claim.firstRun.finishedAt}` : ''}): a day trades once`);
     log.warn('duplicate run of a day: not trading', { firstRun: claim.firstRun });
     return false;
   }
-  const state = claim.accountState;
-  day.tradingState = 'HALTED';
-  day.reason = `account ${account} is halted since ${state.since} (${state.reason}); run tradeflow resume to trade again`;
-  enter(day, 'halted');
+  day.endHalted(haltedReason(account, claim.accountState));
   return false;
 }
 
 /** Re-reads the account's state: a halt that happened while the day waited stops it before it trades. */
 async function haltedMeanwhile(day: DayState): Promise<boolean> {
-  const state = await activitiesWithSummary(`read the trading state of account ${day.input.account}`).readAccountState(day.input.account);
+  const state = await activities('localRead', `read the trading state of account ${day.input.account}`).readAccountState(day.input.account);
   if (state.state !== 'HALTED') return false;
-  day.requestStop({ reason: `account halted: ${state.reason ?? 'no reason given'}`, flatten: false, origin: 'account' }, nowIso());
+  day.requestStop({ reason: `account halted: ${state.reason ?? 'no reason given'}`, flatten: false, origin: 'account' });
   return true;
 }
 
@@ -252,7 +232,7 @@ async function haltedMeanwhile(day: DayState): Promise<boolean> {
 async function waitForOpen(day: DayState, config: ExecutionConfig, ledger: boolean): Promise<MarketClock | null> {
   const { account, tradingDate } = day.input;
   for (;;) {
-    const clock = await activitiesWithSummary('read the market clock').getMarketClock(account);
+    const clock = await activities('broker', 'read the market clock').getMarketClock(account);
     const today = newYorkDate(clock.timestamp);
     if (today > tradingDate) return closeWithout(day, `trading date ${tradingDate} has passed (market date is ${today})`);
     if (clock.isOpen && today === tradingDate) return clock;
@@ -263,16 +243,14 @@ async function waitForOpen(day: DayState, config: ExecutionConfig, ledger: boole
     const openDate = newYorkDate(clock.nextOpen);
     if (openDate > tradingDate) return closeWithout(day, `no session on ${tradingDate}: the market next opens ${clock.nextOpen}`);
     const waitMs = Math.max(Date.parse(clock.nextOpen) - Date.parse(clock.timestamp), 1000);
-    day.reason = `waiting for the open at ${clock.nextOpen}`;
-    describe(day);
+    day.waitFor(`waiting for the open at ${clock.nextOpen}`);
     await sleep(waitMs, { summary: `wait for the open at ${clock.nextOpen}` });
-    day.reason = null;
+    day.doneWaiting();
   }
 }
 
 function closeWithout(day: DayState, reason: string): null {
-  day.reason = reason;
-  enter(day, 'market_closed');
+  day.endWith('market_closed', reason);
   log.info('no trading', { reason });
   return null;
 }

@@ -1,17 +1,26 @@
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type {
-  BrokerOrder, DayPlan, OrderIntent, Rejection, SymbolDecision, TradingState,
+  Account, BrokerOrder, OrderIntent, Position, Rejection, SymbolDecision, TradingState,
 } from '../domain/types';
 import { isTerminalStatus } from '../domain/orders';
-import type { MarketDataSummary } from '../activities/planning';
-import type { DayPnl, PortfolioSummary, Reconciliation } from '../activities/snapshot';
-import type { PerformanceMetrics, SlippageReport } from '../domain/portfolio';
+import { summarizePortfolio } from '../domain/portfolio';
 import type { DayRecord } from '../domain/day-ledger';
-import type { TrailLocation } from '../activities/trail';
 import type {
   DailyTradingInput, DayPhase, DayReport, DayStatus, EmergencyStopOutcome, EmergencyStopRequest, OrderRecord,
-} from './day-types';
+} from '../contracts/day';
+import type { CompactDayPlan, MarketDataSummary, PlanResult, TrailLocation } from '../contracts/plan';
+import type {
+  ClosingPortfolio, DayPnl, PerformanceMetrics, PortfolioSummary, Reconciliation, SlippageReport,
+} from '../contracts/portfolio';
+import type { ClaimDayAnswer } from '../contracts/account';
+import { RUN_STATE } from '../names';
+import { nowIso } from './time';
 
-/** The state of one trading day, kept in a plain class so handlers and the main flow share it. */
+/**
+ * The state of one trading day, kept in a plain class so handlers and the main flow share it. It owns its
+ * transitions: the workflow tells it what happened (a phase entered, a plan or the closing figures adopted, a
+ * claim answered) and reads it; it keeps the RunState search attribute and the UI's current details in step.
+ */
 export class DayState {
   phase: DayPhase = 'starting';
   paused = false;
@@ -47,16 +56,128 @@ export class DayState {
   /** Intents whose submit was started: only these can be at the broker. */
   private readonly attempted = new Set<string>();
 
-  constructor(readonly input: DailyTradingInput, readonly workflowId: string, now: string) {
-    this.updatedAt = now;
+  constructor(readonly input: DailyTradingInput, readonly workflowId: string) {
+    this.updatedAt = nowIso();
   }
 
-  /** Records the plan; every intent is listed as unsubmitted until the broker answers. */
-  adoptPlan(plan: DayPlan & { tradingState: TradingState }): void {
+  /** Enters a phase: the RunState search attribute and the UI's details follow. */
+  enter(phase: DayPhase): void {
+    this.phase = phase;
+    this.updatedAt = nowIso();
+    upsertSearchAttributes([{ key: RUN_STATE, value: phase }]);
+    this.describe();
+  }
+
+  /** Ends the day in `phase` (market closed, halted, duplicate) for the given reason. */
+  endWith(phase: DayPhase, reason: string): void {
+    this.reason = reason;
+    this.enter(phase);
+  }
+
+  /** The account is halted: the day ends `halted` without trading. */
+  endHalted(reason: string): void {
+    this.tradingState = 'HALTED';
+    this.endWith('halted', reason);
+  }
+
+  /** Another run holds the date: the day ends `duplicate`, pointing to it. */
+  endDuplicate(firstRun: DayRecord, reason: string): void {
+    this.firstRun = firstRun;
+    this.endWith('duplicate', reason);
+  }
+
+  /** Orders whose submit outcome is unknown are tracked and looked up (days on the day-ledger patch). */
+  trackUnknownOrders(): void {
+    this.tracksUnknownOrders = true;
+  }
+
+  /** The account's ledger granted this run the date: it reports how it ends, under its generation. */
+  adoptClaim(claim: ClaimDayAnswer & { granted: true }): void {
+    this.claimed = true;
+    this.generation = claim.generation;
+  }
+
+  /** Says what the day waits for (the open), in the UI's details. */
+  waitFor(reason: string): void {
+    this.reason = reason;
+    this.describe();
+  }
+
+  /** The wait is over. */
+  doneWaiting(): void {
+    this.reason = null;
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.describe();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.describe();
+  }
+
+  /**
+   * Records the plan and the portfolio it was made from; every intent is listed as unsubmitted until the broker
+   * answers. A compact plan also brings where its full trail is and its decisions' counts.
+   */
+  adoptPlan(plan: PlanResult | CompactDayPlan, snapshot: { account: Account; positions: Position[] }): void {
+    if ('decisionCounts' in plan) {
+      this.trail = plan.trail;
+      this.decisionCounts = plan.decisionCounts;
+    }
+    this.portfolio = summarizePortfolio(snapshot.account, snapshot.positions);
+    this.marketData = plan.marketData ?? null;
     this.decisions = plan.decisions;
     this.rejected = [...this.rejected, ...plan.rejected];
     this.tradingState = plan.tradingState;
     for (const intent of plan.orders) this.orders.set(intent.clientOrderId, recordOf(intent));
+  }
+
+  /** Adopts the closing figures of a day that traded: portfolio, reconciliation, P&L, slippage, performance. */
+  adoptClosing(closing: ClosingPortfolio): void {
+    this.portfolio = closing.portfolio;
+    this.reconciliation = closing.reconciliation;
+    this.pnl = closing.pnl ?? null;
+    this.slippage = closing.slippage ?? null;
+    this.performance = closing.performance ?? null;
+  }
+
+  /** Enters `stopped` and says why: the stop's cleanup comes next. */
+  beginStop(): void {
+    this.enter('stopped');
+    this.reason = `emergency stop: ${this.stop!.reason}`;
+  }
+
+  /** What the stop did, for its update's answer and the report. */
+  adoptStopOutcome(outcome: EmergencyStopOutcome): void {
+    this.stopOutcome = outcome;
+  }
+
+  /** The stop's cleanup is done: the portfolio as the broker shows it after the stop; the account stays halted. */
+  endStop(closing: Pick<ClosingPortfolio, 'portfolio'>): void {
+    this.portfolio = closing.portfolio;
+    this.tradingState = 'HALTED';
+    this.enter('stopped');
+  }
+
+  /** Something changed (an order's state): the time and the UI's details follow. */
+  touch(): void {
+    this.updatedAt = nowIso();
+    this.describe();
+  }
+
+  /** The UI's "current details": where the day is, in a few lines of markdown. */
+  describe(): void {
+    const orders = this.orderList();
+    const filled = orders.filter((order) => order.status === 'filled').length;
+    const lines = [
+      `**${this.phase.replace(/_/g, ' ')}**${this.paused ? ' (paused)' : ''} · trading state ${this.tradingState}`,
+      `${this.input.signals.length} signals · ${orders.length} orders · ${filled} filled · ${this.openOrders().length} open · ${this.rejected.length} rejected`,
+    ];
+    if (this.reason) lines.push(this.reason);
+    setCurrentDetails(lines.join('\n\n'));
   }
 
   /** Adds an order outside the plan, such as a flattening order. */
@@ -73,10 +194,12 @@ export class DayState {
     record.filledAvgPrice = order.filledAvgPrice;
   }
 
+  /** The broker refused the order (or its submit failed for good): it is rejected with the broker's words. */
   markSubmitFailed(clientOrderId: string, symbol: string, code: string, detail: string): void {
     const record = this.orders.get(clientOrderId);
     if (record) record.status = 'submit_failed';
     this.rejected.push({ symbol, code, detail });
+    this.lastError = detail;
   }
 
   /** The submit's answer never came: the broker may have the order; it is looked up until the broker answers. */
@@ -84,6 +207,11 @@ export class DayState {
     const record = this.orders.get(clientOrderId);
     if (record && record.brokerOrderId === null) record.status = 'unknown';
     this.lastError = detail;
+  }
+
+  /** The session is over (past the last submit time): nothing more is submitted. */
+  endSession(detail: string): void {
+    this.sessionOver = detail;
   }
 
   /** The session ended before these orders were sent: they stay unsubmitted, each explained. */
@@ -96,9 +224,10 @@ export class DayState {
     }
   }
 
-  requestStop(request: EmergencyStopRequest, at: string): void {
+  /** A stop was asked for (the first one counts): the day is halted from now on. */
+  requestStop(request: EmergencyStopRequest): void {
     if (this.stop) return;
-    this.stop = { reason: request.reason, flatten: request.flatten ?? false, at, origin: request.origin ?? 'direct' };
+    this.stop = { reason: request.reason, flatten: request.flatten ?? false, at: nowIso(), origin: request.origin ?? 'direct' };
     this.tradingState = 'HALTED';
   }
 

@@ -1,11 +1,9 @@
-import {
-  isCancellation, log, setCurrentDetails, sleep, upsertSearchAttributes, workflowInfo,
-} from '@temporalio/workflow';
+import { isCancellation, log, sleep, workflowInfo } from '@temporalio/workflow';
+import type { FinishDayRequest } from '../contracts/account';
+import type { SessionGuard } from '../contracts/day';
 import type { OrderIntent } from '../domain/types';
-import { RUN_STATE } from '../names';
-import { activitiesWithSummary, FINAL_ERRORS, submitActivity } from './activity-options';
+import { activities, FINAL_ERRORS, submitActivity } from './activity-options';
 import type { DayState } from './day-state';
-import type { DayPhase } from './day-types';
 import { describeIntent } from './wording';
 
 /** The steps of a day that the main flow and the stop share. */
@@ -14,7 +12,7 @@ import { describeIntent } from './wording';
 const MAX_POLL_INTERVAL_MS = 5 * 60_000;
 
 /** Submits one intent; the outcome (order, refusal, unknown, session over) is recorded on the day. */
-export async function submit(day: DayState, intent: OrderIntent, guard: { tradingDate: string; notAfter: string } | undefined, retryMinutes: number): Promise<void> {
+export async function submit(day: DayState, intent: OrderIntent, guard: SessionGuard | undefined, retryMinutes: number): Promise<void> {
   day.markAttempted(intent.clientOrderId);
   try {
     const order = await submitActivity(`submit ${describeIntent(intent)}`, retryMinutes)(day.input.account, intent, guard);
@@ -35,11 +33,9 @@ export async function submit(day: DayState, intent: OrderIntent, guard: { tradin
     } else {
       log.warn('order not submitted', { clientOrderId: intent.clientOrderId, detail });
       day.markSubmitFailed(intent.clientOrderId, intent.symbol, 'BROKER_REJECTED', detail);
-      day.lastError = detail;
     }
   }
-  day.updatedAt = nowIso();
-  describe(day);
+  day.touch();
 }
 
 /** Polls with growing durable sleeps until every order is final or the cutoff comes. */
@@ -76,42 +72,23 @@ export async function resolveUnknownOrders(day: DayState, submittedAfter: string
 /** Reads the broker's state of the day's orders (by client order id); `ids` defaults to those it may hold. */
 export async function refreshOrders(day: DayState, submittedAfter: string, ids = day.submittedClientOrderIds()): Promise<void> {
   if (ids.length === 0) return;
-  const orders = await activitiesWithSummary(`check ${ids.length} orders`).fetchOrders(day.input.account, ids, submittedAfter);
+  const orders = await activities('broker', `check ${ids.length} orders`).fetchOrders(day.input.account, ids, submittedAfter);
   for (const order of orders) day.applyBrokerOrder(order);
-  day.updatedAt = nowIso();
-  describe(day);
+  day.touch();
 }
 
 /** Cancels the day's open orders; returns the broker ids asked to cancel. */
 export async function cancelLeftovers(day: DayState): Promise<string[]> {
   const open = day.openOrders().filter((order) => order.brokerOrderId !== null);
   if (open.length === 0) return [];
-  return activitiesWithSummary(`cancel ${open.length} unfilled orders`)
+  return activities('broker', `cancel ${open.length} unfilled orders`)
     .cancelOrders(day.input.account, open.map((order) => order.brokerOrderId!));
 }
 
-export async function finishDay(day: DayState, status: 'completed' | 'stopped' | 'untraded' | 'failed'): Promise<void> {
-  await activitiesWithSummary(`record the day as ${status} in the ledger of account ${day.input.account}`)
+/** Tells the account's ledger how the day's run ended (or that it stopped sending orders). */
+export async function finishDay(day: DayState, status: FinishDayRequest['status']): Promise<void> {
+  await activities('account', `record the day as ${status} in the ledger of account ${day.input.account}`)
     .finishTradingDay(day.input.account, { tradingDate: day.input.tradingDate, runId: workflowInfo().runId, status });
-}
-
-export function enter(day: DayState, phase: DayPhase): void {
-  day.phase = phase;
-  day.updatedAt = nowIso();
-  upsertSearchAttributes([{ key: RUN_STATE, value: phase }]);
-  describe(day);
-}
-
-/** The UI's "current details": where the day is, in a few lines of markdown. */
-export function describe(day: DayState): void {
-  const orders = day.orderList();
-  const filled = orders.filter((order) => order.status === 'filled').length;
-  const lines = [
-    `**${day.phase.replace(/_/g, ' ')}**${day.paused ? ' (paused)' : ''} · trading state ${day.tradingState}`,
-    `${day.input.signals.length} signals · ${orders.length} orders · ${filled} filled · ${day.openOrders().length} open · ${day.rejected.length} rejected`,
-  ];
-  if (day.reason) lines.push(day.reason);
-  setCurrentDetails(lines.join('\n\n'));
 }
 
 /** The ApplicationFailure type behind an activity failure (the thrown error's class name), if any. */
@@ -127,8 +104,4 @@ export function errorMessage(error: unknown): string {
   let current: unknown = error;
   while (current instanceof Error && 'cause' in current && current.cause instanceof Error) current = current.cause;
   return current instanceof Error ? current.message : String(current);
-}
-
-export function nowIso(): string {
-  return new Date(Date.now()).toISOString();
 }

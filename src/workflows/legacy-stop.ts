@@ -1,8 +1,9 @@
 import { patched } from '@temporalio/workflow';
 import { flattenIntents } from '../domain/flatten';
-import { activitiesWithSummary } from './activity-options';
+import { activities } from './activity-options';
 import type { DayState } from './day-state';
-import { enter, nowIso, refreshOrders, submit, trackFills } from './day-steps';
+import { refreshOrders, submit, trackFills } from './day-steps';
+import { nowIso } from './time';
 
 /** How long a stop waits for its flattening orders to fill before it reports. */
 const FLATTEN_WAIT_MS = 2 * 60_000;
@@ -14,32 +15,28 @@ const FLATTEN_WAIT_MS = 2 * 60_000;
 export async function legacyStop(day: DayState, accountStatePatch: string): Promise<void> {
   const stop = day.stop!;
   const { account } = day.input;
-  enter(day, 'stopped');
-  day.reason = `emergency stop: ${stop.reason}`;
-  const canceledOrderIds = await activitiesWithSummary(`emergency stop: cancel all open orders (${stop.reason})`).cancelAllOpenOrders(account);
+  day.beginStop();
+  const canceledOrderIds = await activities('broker', `emergency stop: cancel all open orders (${stop.reason})`).cancelAllOpenOrders(account);
   let accountHalted = false;
   if (patched(accountStatePatch)) {
-    await activitiesWithSummary(`halt account ${account} for later days`).haltAccount(account, stop.reason, day.workflowId);
+    await activities('account', `halt account ${account} for later days`).haltAccount(account, stop.reason, day.workflowId);
     accountHalted = true;
   }
   const since = new Date(Date.parse(stop.at) - 24 * 3600_000).toISOString();
   await refreshOrders(day, since);
   const closingOrders: string[] = [];
   if (stop.flatten) {
-    const positions = await activitiesWithSummary('read positions to flatten').getPositions(account);
+    const positions = await activities('broker', 'read positions to flatten').getPositions(account);
     for (const intent of flattenIntents(day.workflowId, positions)) {
       day.addIntent(intent);
       await submit(day, intent, undefined, 20);
       closingOrders.push(intent.clientOrderId);
     }
   }
-  day.stopOutcome = {
+  day.adoptStopOutcome({
     workflowId: day.workflowId, canceledOrderIds, closingOrders, tradingState: 'HALTED', accountHalted,
     stoppedAt: stop.at, completedAt: nowIso(),
-  };
+  });
   if (stop.flatten) await trackFills(day, since, Date.now() + FLATTEN_WAIT_MS, 1000);
-  const closing = await activitiesWithSummary('read the portfolio after the stop').closingPortfolio(account, {});
-  day.portfolio = closing.portfolio;
-  day.tradingState = 'HALTED';
-  enter(day, 'stopped');
+  day.endStop(await activities('broker', 'read the portfolio after the stop').closingPortfolio(account, {}));
 }

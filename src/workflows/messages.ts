@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { DayStatus, EmergencyStopOutcome, EmergencyStopRequest } from '../contracts/day';
+import type { PortfolioSummary } from '../contracts/portfolio';
 import { MESSAGE_NAMES } from '../names';
-import type { PortfolioSummary } from '../activities/snapshot';
-import type { DayStatus, EmergencyStopOutcome, EmergencyStopRequest } from './day-types';
 
 /** Cancel the day's open orders, optionally close every position, and submit nothing more. */
 export const emergencyStopSignal = defineSignal<[EmergencyStopRequest]>(MESSAGE_NAMES.emergencyStop);

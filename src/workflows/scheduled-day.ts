@@ -1,20 +1,15 @@
 import {
-  ParentClosePolicy, startChild, WorkflowIdReusePolicy, log, proxyActivities,
+  ParentClosePolicy, startChild, WorkflowIdReusePolicy, log,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { Activities } from '../activities';
+import type { DailyTradingInput } from '../contracts/day';
+import type { ScheduledDayInput, ScheduledDayResult } from '../contracts/scheduled-day';
 import {
   DAILY_TRADING_WORKFLOW, dailyWorkflowId, RUN_STATE, TRADING_ACCOUNT, TRADING_DATE, TRADING_MODE,
 } from '../names';
-import type { DailyTradingInput, DayReport } from './day-types';
-import type { ScheduledDayInput, ScheduledDayResult } from './scheduled-types';
+import { activities } from './activity-options';
+import type { dailyTrading } from './daily-trading';
 import { newYorkDate } from './wording';
-
-const { loadScheduledSignals } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['InvalidInput'] },
-  summary: 'read the day\'s signals from the configured source',
-});
 
 /**
  * What a schedule starts each market morning: read the signals the signal job left, then start the day under its
@@ -23,10 +18,11 @@ const { loadScheduledSignals } = proxyActivities<Activities>({
 export async function scheduledTradingDay(input: ScheduledDayInput): Promise<ScheduledDayResult> {
   const tradingDate = newYorkDate(Date.now());
   const workflowId = dailyWorkflowId(input.account, tradingDate);
-  const loaded = await loadScheduledSignals(input.source, tradingDate);
+  const loaded = await activities('signalSource', 'read the day\'s signals from the configured source')
+    .loadScheduledSignals(input.source, tradingDate);
   const dayInput: DailyTradingInput = { account: input.account, tradingDate, signals: loaded.signals, source: loaded.source };
   try {
-    const child = await startChild(DAILY_TRADING_WORKFLOW, {
+    const child = await startChild<typeof dailyTrading>(DAILY_TRADING_WORKFLOW, {
       workflowId,
       args: [dayInput],
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
@@ -41,7 +37,7 @@ export async function scheduledTradingDay(input: ScheduledDayInput): Promise<Sch
       memo: { source: loaded.source, signals: loaded.signals.length, scheduled: true },
       staticSummary: `Trade ${loaded.signals.length} signals for ${input.account} on ${tradingDate} (${input.mode}, scheduled)`,
     });
-    const report = (await child.result()) as DayReport;
+    const report = await child.result();
     return { workflowId, tradingDate, outcome: 'traded', status: report.status };
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {

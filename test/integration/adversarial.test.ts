@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
+import { calendar, startSimulator, type RunningSimulator } from 'alpaca-sim';
 import { createAlpacaBroker } from '../../src/broker/alpaca';
 import type { BrokerPort } from '../../src/broker/port';
 import { temporalAccountStateStore } from '../../src/client/account-state';
@@ -16,16 +17,15 @@ import { dayResult, startDay } from '../../src/client/start-day';
 import { todayInNewYork } from '../../src/cli/dates';
 import type { Signal } from '../../src/domain/types';
 import { accountWorkflowId, DAILY_TRADING_WORKFLOW, dailyWorkflowId } from '../../src/names';
-import { startSimulator, type RunningSimulator } from '../../src/sim';
-import { addDays, etInstant, isTradingDay } from '../../src/sim/calendar';
 import { resolveTemporalBinary } from '../../src/temporal/binary';
 import { accountStateQuery, resumeAccountUpdate } from '../../src/workflows/account-messages';
-import type { DayReport } from '../../src/workflows/day-types';
+import type { DayReport } from '../../src/contracts/day';
 import { emergencyStopUpdate, pauseSignal, resumeSignal, statusQuery } from '../../src/workflows/messages';
 import {
   keyIdFor, simAdmin, simBroker, simOrderLog, startHarness, testConfig, uniqueAccount, withWorker, type Harness,
 } from '../support/trading-harness';
 
+const { addDays, etInstant, isTradingDay } = calendar;
 const SIGNALS: Signal[] = ['AAPL', 'MSFT', 'JPM', 'XOM', 'KO', 'PG'].map((symbol, i) => ({ symbol, strength: 0.3 + 0.1 * i }));
 
 type LoggedOrder = Record<string, unknown> & { client_order_id: string; created_at: string; status: string };

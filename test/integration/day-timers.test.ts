@@ -9,7 +9,7 @@ import { memoryAccountStore } from '../support/memory-account-store';
 import { parseExecutionConfig } from '../../src/config';
 import { DAILY_TRADING_WORKFLOW, dailyWorkflowId } from '../../src/names';
 import { accountDeps, loadSectors, WORKFLOWS_PATH } from '../../src/worker';
-import type { DayReport } from '../../src/workflows/day-types';
+import type { DayReport } from '../../src/contracts/day';
 import { newYorkDate } from '../../src/workflows/wording';
 import { RestingBroker } from '../support/resting-broker';
 import { timeSkippingServerBinary } from '../support/test-server-binary';

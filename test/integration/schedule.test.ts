@@ -11,7 +11,7 @@ import {
 import { dayResult, startDay } from '../../src/client/start-day';
 import { todayInNewYork } from '../../src/cli/dates';
 import { SCHEDULED_DAY_WORKFLOW, scheduleId } from '../../src/names';
-import type { ScheduledDayResult } from '../../src/workflows/scheduled-types';
+import type { ScheduledDayResult } from '../../src/contracts/scheduled-day';
 import {
   HARNESS_SECRET, harnessLogs, simOrderLog, startHarness, testConfig, uniqueAccount, withWorker, type Harness,
 } from '../support/trading-harness';

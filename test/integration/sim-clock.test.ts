@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { startSimulator } from 'alpaca-sim';
 import { createAlpacaBroker } from '../../src/broker/alpaca';
 import type { OrderIntent } from '../../src/domain/types';
-import { startSimulator } from '../../src/sim';
 
 const headers = { 'APCA-API-KEY-ID': 'clk', 'APCA-API-SECRET-KEY': 's' };
 

@@ -8,10 +8,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from 'alpaca-sim';
 import { createAlpacaBroker } from '../../src/broker/alpaca';
 import { DuplicateClientOrderId, BrokerUnauthorized } from '../../src/broker/errors';
 import type { BrokerOrder, OrderIntent } from '../../src/domain/types';
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/sim';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tradeflow.cjs');
 let dir: string;

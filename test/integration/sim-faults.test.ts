@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from 'alpaca-sim';
 import { createAlpacaBroker } from '../../src/broker/alpaca';
 import { RateLimited } from '../../src/broker/errors';
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/sim';
 
 const auth = (key: string) => ({ 'APCA-API-KEY-ID': key, 'APCA-API-SECRET-KEY': `secret-${key}` });
 

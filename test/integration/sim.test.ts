@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { trading } from '@alpacahq/alpaca-trade-api';
+import { startSimulator, type RunningSimulator } from 'alpaca-sim';
 import { createAlpacaBroker } from '../../src/broker/alpaca';
 import {
   BrokerRejected, BrokerUnauthorized, BrokerUnavailable, DuplicateClientOrderId, OrderNotCancelable, RateLimited,
 } from '../../src/broker/errors';
 import type { BrokerPort } from '../../src/broker/port';
 import type { BrokerOrder, OrderIntent } from '../../src/domain/types';
-import { startSimulator, type RunningSimulator } from '../../src/sim';
 
 let sim: RunningSimulator;
 

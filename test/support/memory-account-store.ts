@@ -1,6 +1,6 @@
-import type { AccountStateStore } from '../../src/client/account-state';
+import type { AccountStateStore } from '../../src/contracts/account';
 import { DayLedger } from '../../src/domain/day-ledger';
-import type { AccountTradingState } from '../../src/workflows/account-types';
+import type { AccountTradingState } from '../../src/contracts/account';
 
 /** An in-process account store for tests without the account's workflow: one ledger, always ACTIVE unless halted. */
 export function memoryAccountStore(): AccountStateStore {

@@ -2,12 +2,12 @@ import { Client, Connection } from '@temporalio/client';
 import {
   bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import { startSimulator, type RunningSimulator } from 'alpaca-sim';
 import { createRedactor } from '../../src/activities/redaction';
 import { createAlpacaBroker } from '../../src/broker/alpaca';
 import { temporalAccountStateStore } from '../../src/client/account-state';
 import type { BrokerPort } from '../../src/broker/port';
 import { parseExecutionConfig, type ExecutionConfig } from '../../src/config';
-import { startSimulator, type RunningSimulator } from '../../src/sim';
 import { accountDeps, createTradingWorker, loadSectors, WORKFLOWS_PATH } from '../../src/worker';
 import { getTestTemporal, startPrivateTemporal, type TestTemporal } from './temporal-server';
 

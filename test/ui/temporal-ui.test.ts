@@ -16,7 +16,7 @@ import { dayResult, startDay } from '../../src/client/start-day';
 import { todayInNewYork } from '../../src/cli/dates';
 import type { Signal } from '../../src/domain/types';
 import { dailyWorkflowId } from '../../src/names';
-import type { DayReport } from '../../src/workflows/day-types';
+import type { DayReport } from '../../src/contracts/day';
 import { statusQuery } from '../../src/workflows/messages';
 import { keyIdFor, simAdmin, startHarness, testConfig, uniqueAccount, withWorker, type Harness } from '../support/trading-harness';
 

@@ -1,0 +1,132 @@
+/**
+ * The day's boundary: what a client (CLI, signal job, schedule) starts `dailyTrading` with, what its queries,
+ * updates and result answer, and the session guard the day's submits carry to the order activity. Types only.
+ */
+import type {
+  BrokerOrder, OrderIntent, Rejection, Side, Signal, SymbolDecision, TradingState,
+} from '../domain/types';
+import type { DayRecord } from '../domain/day-ledger';
+import type { AccountStopOutcome } from './account';
+import type { MarketDataSummary, TrailLocation } from './plan';
+import type { DayPnl, PerformanceMetrics, PortfolioSummary, Reconciliation, SlippageReport } from './portfolio';
+
+/** Input of one day's run: what the signal job starts, as JSON (see README). */
+export interface DailyTradingInput {
+  account: string;
+  /** YYYY-MM-DD, the New York trading date. */
+  tradingDate: string;
+  /** A list, or the signal file's map `{"AAPL": 0.8}` (the workflow turns it into a list). */
+  signals: Signal[];
+  /** Where the signals came from (a file name, a job id), for the report and the UI. */
+  source?: string;
+}
+
+/** Where the day is; also the RunState search attribute. */
+export type DayPhase =
+  | 'starting' | 'waiting_for_open' | 'planning' | 'submitting' | 'awaiting_fills' | 'closing_out'
+  | 'reconciling' | 'completed' | 'stopped' | 'market_closed' | 'halted' | 'failed'
+  /** Another run already traded this account and date: this one ends without a broker call. */
+  | 'duplicate';
+
+/** One order of the day, as the report shows it. */
+export interface OrderRecord {
+  clientOrderId: string;
+  brokerOrderId: string | null;
+  symbol: string;
+  side: Side;
+  type: OrderIntent['type'];
+  qty: number | null;
+  notional: number | null;
+  /**
+   * `unknown`: the submit's answer never came (the broker may or may not have the order); the day looks it up by
+   * client order id until the broker answers.
+   */
+  status: BrokerOrder['status'] | 'unsubmitted' | 'submit_failed' | 'unknown';
+  filledQty: number;
+  filledAvgPrice: number | null;
+}
+
+export interface EmergencyStopRequest {
+  reason: string;
+  flatten?: boolean;
+  /** `account`: the account's kill switch stopping its days (it cancels and flattens for the whole account). */
+  origin?: 'account' | 'direct';
+}
+
+/** What an emergency stop did, as the update answers it. */
+export interface EmergencyStopOutcome {
+  workflowId: string;
+  /** Broker order ids the stop asked the broker to cancel (every open order of the account). */
+  canceledOrderIds: string[];
+  /** Client order ids of the orders that close positions, when flattening. */
+  closingOrders: string[];
+  tradingState: 'HALTED';
+  /** True when the account stays halted for later days. */
+  accountHalted: boolean;
+  stoppedAt: string;
+  completedAt: string;
+  /** This day's orders after the sweep, by client order id: final status of each, `unknown` while unanswered. */
+  sweptOrders?: Array<{ clientOrderId: string; symbol: string; status: OrderRecord['status']; filledQty: number }>;
+  /** What the account's kill switch did for every running day (absent when a day was stopped by the account). */
+  account?: AccountStopOutcome | null;
+}
+
+/** Answer of the status query. */
+export interface DayStatus {
+  workflowId: string;
+  account: string;
+  tradingDate: string;
+  phase: DayPhase;
+  paused: boolean;
+  tradingState: TradingState;
+  stop: (EmergencyStopRequest & { at: string }) | null;
+  signals: number;
+  orders: OrderRecord[];
+  rejected: Rejection[];
+  lastError: string | null;
+  updatedAt: string;
+}
+
+/** The day's report: the workflow's result, printed by `tradeflow run --wait --json`. */
+export interface DayReport {
+  workflowId: string;
+  tradingDate: string;
+  status: DayPhase;
+  reason: string | null;
+  tradingState: TradingState;
+  stop: DayStatus['stop'];
+  signals: number;
+  orders: OrderRecord[];
+  rejected: Rejection[];
+  decisions: SymbolDecision[];
+  portfolio: PortfolioSummary | null;
+  reconciliation: Reconciliation | null;
+  /** The day's realized, unrealized and daily P&L and turnover. */
+  pnl?: DayPnl | null;
+  /** Each fill against the price the order was planned at. */
+  slippage?: SlippageReport | null;
+  /** Return, volatility, Sharpe, Sortino, drawdown over the account's history; null when the broker has none. */
+  performance?: PerformanceMetrics | null;
+  /** Where the risk statistics came from. */
+  marketData?: MarketDataSummary | null;
+  /** For a `duplicate` run: the run that holds the day. */
+  firstRun?: DayRecord | null;
+  /** 1 for the day's first trading run; more when a run resumed a failed one. */
+  generation?: number;
+  /** What the emergency stop did, when the day was stopped. */
+  stopOutcome?: EmergencyStopOutcome | null;
+  /**
+   * Decisions by outcome over every symbol. On a day of more than 500 symbols `decisions` holds only those that
+   * became orders; every decision, with each check's verdict, is in the trail file.
+   */
+  decisionCounts?: Record<string, number>;
+  /** Where the worker that planned the day wrote its full decision trail (JSON); null if it could not. */
+  trail?: TrailLocation | null;
+}
+
+/** The session an order belongs to: the order activity never sends it outside it. */
+export interface SessionGuard {
+  tradingDate: string;
+  /** The last instant to submit (the close less the cancel-before-close margin), ISO; null: until the close. */
+  notAfter: string | null;
+}

@@ -1,0 +1,49 @@
+/**
+ * The portfolio as it crosses from the activities to the day's workflow and on to its report, queries and the CLI:
+ * the summary (the domain's, re-exported here, not redefined), the reconciliation against the expected holdings,
+ * the day's P&L and what `closingPortfolio` takes and gives. Types only.
+ */
+import type { PerformanceMetrics, PortfolioSummary, PositionDifference, SlippageReport } from '../domain/portfolio';
+import type { Side } from '../domain/types';
+
+export type {
+  PerformanceMetrics, PortfolioSummary, PositionDifference, PositionSummary, SlippageReport,
+} from '../domain/portfolio';
+
+/** Symbols whose broker quantity differs from what the day expected (empty when none). */
+export type Reconciliation = PositionDifference[];
+
+/** The day's P&L: realized from the fills on average cost, unrealized from the broker's positions. */
+export interface DayPnl {
+  realized: number;
+  realizedBySymbol: Record<string, number>;
+  unrealized: number;
+  /** equity − lastEquity: includes both, and price moves of untouched holdings. */
+  daily: number;
+  dailyPct: number;
+  /** Traded notional of the day's fills, and that over equity. */
+  tradedNotional: number;
+  turnover: number;
+}
+
+/** Optional inputs of closingPortfolio that let it measure the day: all plain data the workflow already holds. */
+export interface ClosingDetails {
+  /** The day's orders as recorded (only filled quantities count). */
+  orders?: Array<{ symbol: string; side: Side; filledQty: number; filledAvgPrice: number | null }>;
+  /** Arrival price per symbol: the reference price each decision was planned at. */
+  arrivalPrices?: Record<string, number>;
+  /** Holdings before the day's fills (symbol, qty, average entry), for realized P&L on average cost. */
+  startingPositions?: Array<{ symbol: string; qty: number; avgEntryPrice: number }>;
+  /** Portfolio history period for the performance figures (Alpaca's `1M`, `3M`, `1A`...); default `1A`. */
+  historyPeriod?: string;
+}
+
+/** What closingPortfolio returns: `portfolio` and `reconciliation` always; the rest when the details allow it. */
+export interface ClosingPortfolio {
+  portfolio: PortfolioSummary;
+  reconciliation: Reconciliation;
+  pnl?: DayPnl;
+  slippage?: SlippageReport;
+  /** Performance over the account's equity history and the day's fills; null when the broker serves no history. */
+  performance?: PerformanceMetrics | null;
+}
