@@ -9,11 +9,20 @@ const simulatorInternals = {
   message: "import the simulator package by its public entry, `from 'alpaca-sim'`, never its files",
 };
 
-/** Production code never loads the simulator: only the demo (src/cli/demo.ts) and the CLI's `sim` command start it. */
+/**
+ * Production code never loads the simulator: only the demo (src/cli/demo.ts) and the CLI's `sim` command
+ * (src/cli/sim.ts) start it, and src/cli/program.ts loads those two only when their command runs.
+ */
 const simulatorPackage = {
   group: ['alpaca-sim'],
-  message: 'production code does not depend on the simulator; only src/cli/demo.ts and the sim command in src/cli.ts start it',
+  message: 'production code does not depend on the simulator; only src/cli/demo.ts and src/cli/sim.ts (the sim command) start it',
 };
+
+/** The same for a load the import rules do not see: `import('alpaca-sim')` and `require('alpaca-sim')`. */
+const simulatorLoads = [
+  { selector: "ImportExpression[source.value=/^alpaca-sim/]", message: simulatorPackage.message },
+  { selector: "CallExpression[callee.name='require'][arguments.0.value=/^alpaca-sim/]", message: simulatorPackage.message },
+];
 
 /** Modules workflow and domain code must never load: Node built-ins, the broker SDK and I/O adapters. */
 const sandboxForbidden = {
@@ -66,9 +75,10 @@ export default tseslint.config(
     // src/workflows, src/domain, src/activities, src/broker, ...: no simulator at all. (The blocks below replace this
     // rule for workflow and domain code with a stricter list that includes it.)
     files: ['src/**/*.ts'],
-    ignores: ['src/cli.ts', 'src/cli/demo.ts'],
+    ignores: ['src/cli/sim.ts', 'src/cli/demo.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [simulatorInternals, simulatorPackage] }],
+      'no-restricted-syntax': ['error', ...simulatorLoads],
     },
   },
   {
@@ -100,22 +110,23 @@ export default tseslint.config(
         ...sandboxForbidden,
         paths: [...sandboxForbidden.paths, { name: '@temporalio/workflow', message: 'domain code does not depend on Temporal' }],
       }],
-      'no-restricted-syntax': ['error',
+      'no-restricted-syntax': ['error', ...simulatorLoads,
         { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'domain code is deterministic' },
         { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'time is a parameter in domain code' }],
     },
   },
   {
     // Workflow code takes only types from the activities (`import type { Activities }` for proxyActivities), the
-    // clients, the CLI and the worker: a value import would pull I/O into the sandbox (the block above already
-    // refuses any import of the worker and the CLI).
+    // operations (src/operations: starting days, schedules, the account's state from a Temporal client), the CLI and
+    // the worker: a value import would pull I/O into the sandbox (the block above already refuses any import of the
+    // worker and the CLI).
     files: ['src/workflows/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [{
-          group: ['**/activities', '**/activities/*', '**/client', '**/client/*', '**/cli/*', '**/worker'],
+          group: ['**/activities', '**/activities/*', '**/operations', '**/operations/*', '**/cli/*', '**/worker'],
           allowTypeImports: true,
-          message: 'workflow code imports only types from activities, clients, the CLI and the worker (import type)',
+          message: 'workflow code imports only types from activities, operations, the CLI and the worker (import type)',
         }],
       }],
     },

@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from './activities';
 import { heartbeatWhileRunning } from './activities/heartbeat';
 import { createRedactor, redactActivityErrors } from './activities/redaction';
-import { temporalAccountStateStore } from './client/account-state';
+import { temporalAccountStateStore } from './operations/account-state';
 import type { AccountStateStore } from './contracts/account';
 import { accountsFromEnv, MissingAccountKeys, type AccountConnection } from './broker/accounts';
 import { createAlpacaBroker } from './broker/alpaca';

@@ -1,9 +1,9 @@
 import { isGrpcServiceError, ScheduleAlreadyRunning, ScheduleNotFoundError } from '@temporalio/client';
 import {
   createTradingSchedule, deleteTradingSchedule, describeTradingSchedule, pauseTradingSchedule, unpauseTradingSchedule,
-} from '../client/schedule';
+} from '../operations/schedule';
 import { scheduleId } from '../names';
-import { accountOption, configOrExit, withClient } from './commands';
+import { accountOption, configOrExit, withClient } from './context';
 import { CliError, EXIT } from './errors';
 
 export interface ScheduleCreateOptions {

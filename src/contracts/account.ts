@@ -89,7 +89,7 @@ export interface AccountStopOutcome {
 
 /**
  * Reads and changes an account's trading state and day ledger, which live in its long-lived workflow. The worker's
- * activities use it; `client/account-state.ts` implements it over a Temporal client (tests: in memory).
+ * activities use it; `operations/account-state.ts` implements it over a Temporal client (tests: in memory).
  */
 export interface AccountStateStore {
   read(account: string): Promise<AccountTradingState>;

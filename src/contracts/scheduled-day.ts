@@ -1,5 +1,5 @@
 /**
- * The schedule's boundary: what a schedule (`client/schedule.ts`) starts `scheduledTradingDay` with, what that
+ * The schedule's boundary: what a schedule (`operations/schedule.ts`) starts `scheduledTradingDay` with, what that
  * workflow answers, and what its signal-source activity reads. Types only.
  */
 import type { Signal } from '../domain/types';

@@ -6,6 +6,7 @@ import type { ExecutionConfig } from '../config-schema';
 import type { DailyTradingInput, DayReport } from '../contracts/day';
 import type { CompactDayPlan, MarketSnapshot, PlanResult } from '../contracts/plan';
 import { parseDayInput } from '../domain/day-input';
+import { newYorkDate } from '../domain/market-time';
 import { lastSubmitTime } from '../domain/session';
 import { readStopRequest } from '../domain/stop-request';
 import type { MarketClock } from '../domain/types';
@@ -20,7 +21,7 @@ import {
   emergencyStopSignal, emergencyStopUpdate, pauseSignal, portfolioQuery, resumeSignal, statusQuery,
 } from './messages';
 import { stopTheDay } from './stop-day';
-import { haltedReason, newYorkDate } from './wording';
+import { haltedReason } from './wording';
 
 /** Default of `timing.submit_retry_minutes`, for configs recorded before it existed. */
 const DEFAULT_SUBMIT_RETRY_MINUTES = 20;

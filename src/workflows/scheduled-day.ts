@@ -4,12 +4,12 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { DailyTradingInput } from '../contracts/day';
 import type { ScheduledDayInput, ScheduledDayResult } from '../contracts/scheduled-day';
+import { newYorkDate } from '../domain/market-time';
 import {
   DAILY_TRADING_WORKFLOW, dailyWorkflowId, RUN_STATE, TRADING_ACCOUNT, TRADING_DATE, TRADING_MODE,
 } from '../names';
 import { activities } from './activity-options';
 import type { dailyTrading } from './daily-trading';
-import { newYorkDate } from './wording';
 
 /**
  * What a schedule starts each market morning: read the signals the signal job left, then start the day under its

@@ -12,5 +12,3 @@ export function describeIntent(intent: OrderIntent): string {
 export function haltedReason(account: string, state: Pick<AccountTradingState, 'since' | 'reason'>): string {
   return `account ${account} is halted since ${state.since} (${state.reason}); run tradeflow resume to trade again`;
 }
-
-export { newYorkDate } from '../domain/market-time';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
-import { dayResult, InvalidDayInput, startDay } from '../../src/client/start-day';
+import { dayResult, InvalidDayInput, startDay } from '../../src/operations/start-day';
 import { todayInNewYork } from '../../src/cli/dates';
 import type { Signal } from '../../src/domain/types';
-import { temporalAccountStateStore } from '../../src/client/account-state';
+import { temporalAccountStateStore } from '../../src/operations/account-state';
 import { DAILY_TRADING_WORKFLOW, dailyWorkflowId } from '../../src/names';
 import { emergencyStopUpdate, pauseSignal, resumeSignal, statusQuery } from '../../src/workflows/messages';
 import {

@@ -10,7 +10,7 @@ import { parseExecutionConfig } from '../../src/config';
 import { DAILY_TRADING_WORKFLOW, dailyWorkflowId } from '../../src/names';
 import { accountDeps, loadSectors, WORKFLOWS_PATH } from '../../src/worker';
 import type { DayReport } from '../../src/contracts/day';
-import { newYorkDate } from '../../src/workflows/wording';
+import { newYorkDate } from '../../src/domain/market-time';
 import { RestingBroker } from '../support/resting-broker';
 import { timeSkippingServerBinary } from '../support/test-server-binary';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { dayResult, startDay } from '../../src/client/start-day';
+import { dayResult, startDay } from '../../src/operations/start-day';
 import { todayInNewYork } from '../../src/cli/dates';
 import { parseSectorCsv } from '../../src/domain/sectors';
 import type { Signal } from '../../src/domain/types';

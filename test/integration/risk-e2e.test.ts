@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { dayResult, startDay } from '../../src/client/start-day';
+import { dayResult, startDay } from '../../src/operations/start-day';
 import { todayInNewYork } from '../../src/cli/dates';
 import { loadSectors } from '../../src/worker';
 import { correlatedGroups, marketStats } from '../../src/domain/stats';

@@ -4,11 +4,11 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { temporalAccountStateStore } from '../../src/client/account-state';
+import { temporalAccountStateStore } from '../../src/operations/account-state';
 import {
   createTradingSchedule, deleteTradingSchedule, describeTradingSchedule, pauseTradingSchedule,
-} from '../../src/client/schedule';
-import { dayResult, startDay } from '../../src/client/start-day';
+} from '../../src/operations/schedule';
+import { dayResult, startDay } from '../../src/operations/start-day';
 import { todayInNewYork } from '../../src/cli/dates';
 import { SCHEDULED_DAY_WORKFLOW, scheduleId } from '../../src/names';
 import type { ScheduledDayResult } from '../../src/contracts/scheduled-day';

@@ -57,7 +57,7 @@ describe('tradeflow sim', () => {
     assert.ok(!existsSync(path.join(dir, 'no-such-dir')));
   });
 
-  // --port and --seed reach simOptionsFromFlags as strings (no commander parser in src/cli.ts, which would answer
+  // --port and --seed reach simOptionsFromFlags as strings (no commander parser in src/cli/program.ts, which would answer
   // "invalid argument" with usage and exit 1), so a non-number is refused like any other bad flag.
   test('refuses a --port or --seed that is not a number with exit 2', async () => {
     const [port, seed] = await Promise.all([run(['--port', 'abc']), run(['--port', '0', '--seed', 'x'])]);

@@ -5,7 +5,7 @@ import {
 import { startSimulator, type RunningSimulator } from 'alpaca-sim';
 import { createRedactor } from '../../src/activities/redaction';
 import { createAlpacaBroker } from '../../src/broker/alpaca';
-import { temporalAccountStateStore } from '../../src/client/account-state';
+import { temporalAccountStateStore } from '../../src/operations/account-state';
 import type { BrokerPort } from '../../src/broker/port';
 import { parseExecutionConfig, type ExecutionConfig } from '../../src/config';
 import { accountDeps, createTradingWorker, loadSectors, WORKFLOWS_PATH } from '../../src/worker';

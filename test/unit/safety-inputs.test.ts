@@ -67,7 +67,7 @@ describe('no order outside its session', () => {
 
 describe('the stop command\'s answer timeout', () => {
   it('reads plain seconds and durations with a unit', async () => {
-    const { durationOption } = await import('../../src/cli/commands');
+    const { durationOption } = await import('../../src/cli/options');
     assert.equal(durationOption('20', '--answer-timeout'), 20_000);
     assert.equal(durationOption('20s', '--answer-timeout'), 20_000);
     assert.equal(durationOption('1m', '--answer-timeout'), 60_000);
@@ -76,7 +76,7 @@ describe('the stop command\'s answer timeout', () => {
   });
 
   it('names the option on a bad value', async () => {
-    const { durationOption } = await import('../../src/cli/commands');
+    const { durationOption } = await import('../../src/cli/options');
     for (const bad of ['soon', '-5', '0', '2h']) assert.throws(() => durationOption(bad, '--answer-timeout'), /--answer-timeout/);
   });
 });

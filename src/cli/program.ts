@@ -1,24 +1,18 @@
+/** The `tradeflow` command line: its commands and options, and how a usage error reads. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { collect, serveUntilSignal, simOptionsFromFlags, type SimCliFlags } from 'alpaca-sim';
-import { CliError, EXIT } from './cli/errors';
-import { ConfigError, PROJECT_ROOT } from './config';
-import {
-  pauseCommand, portfolioCommand, resumeCommand, runCommand, statusCommand, stopCommand,
-} from './cli/commands';
-import { demoCommand } from './cli/demo';
-import { scheduleActionCommand, scheduleCreateCommand } from './cli/schedule';
-import { runDevServerForeground } from './temporal/dev-server';
-import { runWorker } from './worker';
-
-function integer(name: string) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
-    return parsed;
-  };
-}
+import { Command, type CommanderError } from 'commander';
+import { PROJECT_ROOT } from '../config';
+import { runDevServerForeground } from '../temporal/dev-server';
+import { runWorker } from '../worker';
+import { CliError, EXIT } from './errors';
+import { pauseCommand, resumeCommand, stopCommand } from './control';
+import type * as DemoModule from './demo';
+import { addAccountOption, collect, perDayOptions, wholeNumber } from './options';
+import { runCommand } from './run';
+import { scheduleActionCommand, scheduleCreateCommand } from './schedule';
+import type * as SimModule from './sim';
+import { portfolioCommand, statusCommand } from './status';
 
 /** The `tradeflow` command line. */
 export function buildProgram(): Command {
@@ -28,8 +22,8 @@ export function buildProgram(): Command {
 
   program.command('temporal')
     .description('run the Temporal dev server in the foreground, with tradeflow\'s search attributes')
-    .option('--port <port>', 'gRPC port', integer('--port'), 7233)
-    .option('--ui-port <port>', 'Web UI port', integer('--ui-port'), 8233)
+    .option('--port <port>', 'gRPC port', wholeNumber('--port'), 7233)
+    .option('--ui-port <port>', 'Web UI port', wholeNumber('--ui-port'), 8233)
     .option('--db-file <path>', 'keep state in this SQLite file (default: in memory)')
     .action(async (options: { port: number; uiPort: number; dbFile?: string }) => {
       process.exitCode = await runDevServerForeground({ port: options.port, uiPort: options.uiPort, dbFile: options.dbFile });
@@ -49,14 +43,13 @@ export function buildProgram(): Command {
     .option('--faults <file>', 'arm the faults listed in a JSON file ([{route, kind, rate?, count?, latencyMs?}] or specs)')
     .option('--rate-limit <n>', 'requests a minute per key and API before 429 (default 200)')
     .option('--no-rate-limit', 'never answer 429 for the request budget')
-    .action(async (flags: SimCliFlags) => {
-      let options;
-      try {
-        options = simOptionsFromFlags(flags);
-      } catch (error) {
-        throw new CliError((error as Error).message, EXIT.invalidInput);
-      }
-      await serveUntilSignal(options);
+    .action(async (flags: SimModule.SimCliFlags) => {
+      // The simulator (alpaca-sim: fastify, SQLite) loads only when this command runs, never for the worker or the
+      // other commands. `require`, not `import()`: bin/tradeflow.cjs runs the sources through tsx's CommonJS hook,
+      // which leaves an `import()` to Node's ESM loader, and that cannot load a .ts file.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, see above
+      const { simCommand }: typeof SimModule = require('./sim');
+      await simCommand(flags);
     });
 
   program.command('worker')
@@ -65,58 +58,41 @@ export function buildProgram(): Command {
       await runWorker();
     });
 
-  program.command('run')
-    .description('start the day\'s run from a signal file (JSON {"SYM": strength} or [{symbol, strength}], or CSV symbol,strength)')
-    .requiredOption('--signals <file>', 'signal file')
-    .option('--date <YYYY-MM-DD>', 'trading date (default: today in New York)')
-    .option('--wait', 'wait for the day to finish and print its report')
-    .option('--json', 'print JSON')
-    
-    .option('--account <name>', 'a configured account (default: execution.account)').action(runCommand);
+  perDayOptions(
+    program.command('run')
+      .description('start the day\'s run from a signal file (JSON {"SYM": strength} or [{symbol, strength}], or CSV symbol,strength)')
+      .requiredOption('--signals <file>', 'signal file'),
+    (run) => run.option('--wait', 'wait for the day to finish and print its report').option('--json', 'print JSON'),
+  ).action(runCommand);
 
-  program.command('stop')
-    .description('the kill switch: halt the account, stop every running day of it, cancel every open order')
-    .option('--date <YYYY-MM-DD>', 'accepted for compatibility: a stop covers every day of the account')
-    .requiredOption('--reason <text>', 'why (recorded in the workflow history)')
-    .option('--flatten', 'also close every position')
-    .option('--answer-timeout <duration>', 'wait this long for the answer (20, 20s, 1m), then leave a durable signal', '20s')
+  perDayOptions(
+    program.command('stop').description('the kill switch: halt the account, stop every running day of it, cancel every open order'),
+    (stop) => stop
+      .requiredOption('--reason <text>', 'why (recorded in the workflow history)')
+      .option('--flatten', 'also close every position')
+      .option('--answer-timeout <duration>', 'wait this long for the answer (20, 20s, 1m), then leave a durable signal', '20s'),
+    'accepted for compatibility: a stop covers every day of the account',
+  ).action(stopCommand);
 
-    .option('--account <name>', 'a configured account (default: execution.account)').action(stopCommand);
+  perDayOptions(program.command('pause').description('hold new submissions of the day\'s run')).action(pauseCommand);
+  perDayOptions(program.command('resume').description('lift an emergency-stop halt of the account, and continue a paused day')).action(resumeCommand);
 
-  program.command('pause').description('hold new submissions of the day\'s run')
-    .option('--date <YYYY-MM-DD>', 'trading date (default: today in New York)')
-    .option('--account <name>', 'a configured account (default: execution.account)').action(pauseCommand);
-  program.command('resume').description('lift an emergency-stop halt of the account, and continue a paused day')
-    .option('--date <YYYY-MM-DD>', 'trading date (default: today in New York)')
-    .option('--account <name>', 'a configured account (default: execution.account)').action(resumeCommand);
-
-  program.command('status')
-    .description('live status of the day\'s run')
-    .option('--date <YYYY-MM-DD>', 'trading date (default: today in New York)')
-    .option('--json', 'print JSON')
-    
-    .option('--account <name>', 'a configured account (default: execution.account)').action(statusCommand);
-
-  program.command('portfolio')
-    .description('the portfolio as the day\'s run last saw it')
-    .option('--date <YYYY-MM-DD>', 'trading date (default: today in New York)')
-    .option('--json', 'print JSON')
-    
-    .option('--account <name>', 'a configured account (default: execution.account)').action(portfolioCommand);
+  perDayOptions(program.command('status').description('live status of the day\'s run'), (status) => status.option('--json', 'print JSON'))
+    .action(statusCommand);
+  perDayOptions(program.command('portfolio').description('the portfolio as the day\'s run last saw it'), (portfolio) => portfolio.option('--json', 'print JSON'))
+    .action(portfolioCommand);
 
   const schedule = program.command('schedule').description('run the day on market days from the signal job\'s output');
-  schedule.command('create')
+  addAccountOption(schedule.command('create')
     .description('create the account\'s schedule (no overlap, 10-minute catch-up window)')
     .requiredOption('--cron <expr>', 'cron expression, e.g. "35 9 * * 1-5"')
     .option('--timezone <zone>', 'IANA time zone of the cron expression', 'America/New_York')
     .option('--source <key>', 'a signal source of the config (signal_sources): a file or a command, {date} the trading date')
     .option('--signals-file <path>', 'gone: name the file in the config\'s signal_sources and pass --source')
-    .option('--signals-command <cmd>', 'gone: name the command in the config\'s signal_sources and pass --source')
-    .option('--account <name>', 'a configured account (default: execution.account)')
+    .option('--signals-command <cmd>', 'gone: name the command in the config\'s signal_sources and pass --source'))
     .action(scheduleCreateCommand);
   for (const action of ['describe', 'pause', 'unpause', 'delete'] as const) {
-    const command = schedule.command(action).description(`${action} the account's schedule`)
-      .option('--account <name>', 'a configured account (default: execution.account)');
+    const command = addAccountOption(schedule.command(action).description(`${action} the account's schedule`));
     if (action === 'describe') command.option('--json', 'print JSON');
     if (action === 'pause' || action === 'unpause') command.option('--note <text>', 'why');
     command.action((options: { account?: string; json?: boolean; note?: string }) => scheduleActionCommand(action, options));
@@ -127,6 +103,9 @@ export function buildProgram(): Command {
     .option('--keep', 'leave the server and simulator running for the UI')
     .option('--signals <file>', 'another signal file')
     .action(async (options: { keep?: boolean; signals?: string }) => {
+      // The demo starts the simulator: loaded on demand like `sim` above.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, see the sim command
+      const { demoCommand }: typeof DemoModule = require('./demo');
       await demoCommand(options);
     });
 
@@ -167,25 +146,4 @@ function packageVersion(): string {
   } catch {
     return 'unknown';
   }
-}
-
-/** Entry point of `bin/tradeflow.cjs`. */
-export function main(argv: string[]): void {
-  buildProgram().parseAsync(argv).then(
-    () => undefined,
-    (error: unknown) => {
-      // --help, `help` and --version: commander has printed them.
-      if (error instanceof CommanderError && error.exitCode === 0) process.exit(0);
-      if (error instanceof CliError) {
-        console.error(`tradeflow: ${error.message}`);
-        process.exit(error.exitCode);
-      }
-      if (error instanceof ConfigError) {
-        console.error(`tradeflow: ${error.message}`);
-        process.exit(EXIT.invalidInput);
-      }
-      console.error(`tradeflow: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-      process.exit(EXIT.failure);
-    },
-  );
 }
