@@ -19,11 +19,11 @@ import type { Signal } from '../../src/domain/types';
 import { accountWorkflowId, DAILY_TRADING_WORKFLOW, dailyWorkflowId } from '../../src/names';
 import { resolveTemporalBinary } from '../../src/temporal/binary';
 import { accountStateQuery, resumeAccountUpdate } from '../../src/workflows/account-messages';
-import type { DayReport } from '../../src/contracts/day';
 import { emergencyStopUpdate, pauseSignal, resumeSignal, statusQuery } from '../../src/workflows/messages';
 import {
   keyIdFor, simAdmin, simBroker, simOrderLog, startHarness, testConfig, uniqueAccount, withWorker, type Harness,
 } from '../support/trading-harness';
+import type { dailyTrading } from '../../src/workflows';
 
 const { addDays, etInstant, isTradingDay } = calendar;
 const SIGNALS: Signal[] = ['AAPL', 'MSFT', 'JPM', 'XOM', 'KO', 'PG'].map((symbol, i) => ({ symbol, strength: 0.3 + 0.1 * i }));
@@ -105,7 +105,7 @@ describe('safety promises against an adversary, judged by the broker\'s records'
         // The temporal CLI with its defaults: id reuse AllowDuplicate, no conflict policy.
         await temporalCli(harness, ['workflow', 'start', '--task-queue', taskQueue, '--type', DAILY_TRADING_WORKFLOW, '--workflow-id', workflowId,
           '--input', JSON.stringify({ account, tradingDate: todayInNewYork(), signals: SIGNALS })]);
-        return (await harness.client.workflow.getHandle(workflowId).result()) as DayReport;
+        return harness.client.workflow.getHandle<typeof dailyTrading>(workflowId).result();
       });
       assert.equal(again.status, 'duplicate');
       assert.equal(again.firstRun?.runId, firstRunId);

@@ -8,6 +8,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { todayInNewYork } from '../../src/cli/dates';
 import { dailyWorkflowId } from '../../src/names';
 import { simOrderLog, startHarness, testConfig, uniqueAccount, withWorker, type Harness } from '../support/trading-harness';
+import type { dailyTrading } from '../../src/workflows';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tradeflow.cjs');
 
@@ -91,11 +92,11 @@ describe('the tradeflow CLI against a real server', () => {
     const stop = await cli(account, ['stop', '--reason', 'no worker tonight', '--answer-timeout', '2']);
     assert.equal(stop.code, 0, stop.stderr);
     assert.match(stop.stdout, /no worker answered within 2 s/);
-    const handle = harness.client.workflow.getHandle(dailyWorkflowId(account, todayInNewYork()));
-    const report = await withWorker(harness, testConfig(account), `q-${account}`, () => handle.result() as Promise<{ status: string; reason: string }>);
+    const handle = harness.client.workflow.getHandle<typeof dailyTrading>(dailyWorkflowId(account, todayInNewYork()));
+    const report = await withWorker(harness, testConfig(account), `q-${account}`, () => handle.result());
     // The account's stop runs first: the day is either refused as halted or stopped, and trades nothing.
     assert.ok(['halted', 'stopped'].includes(report.status), report.status);
-    assert.match(report.reason, /no worker tonight/);
+    assert.match(report.reason ?? '', /no worker tonight/);
     assert.equal((await simOrderLog(harness, account)).length, 0);
   });
 

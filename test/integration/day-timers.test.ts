@@ -9,8 +9,8 @@ import { memoryAccountStore } from '../support/memory-account-store';
 import { parseExecutionConfig } from '../../src/config';
 import { DAILY_TRADING_WORKFLOW, dailyWorkflowId } from '../../src/names';
 import { accountDeps, loadSectors, WORKFLOWS_PATH } from '../../src/worker';
-import type { DayReport } from '../../src/contracts/day';
 import { newYorkDate } from '../../src/domain/market-time';
+import type { dailyTrading } from '../../src/workflows';
 import { RestingBroker } from '../support/resting-broker';
 import { timeSkippingServerBinary } from '../support/test-server-binary';
 
@@ -46,10 +46,10 @@ describe('the day\'s timers (time-skipping test server)', () => {
       activities: createActivities(accountDeps(config, { timers: broker }, activeAccounts, loadSectors())),
     });
     const wallStart = Date.now();
-    const report = await worker.runUntil(env.client.workflow.execute(DAILY_TRADING_WORKFLOW, {
+    const report = await worker.runUntil(env.client.workflow.execute<typeof dailyTrading>(DAILY_TRADING_WORKFLOW, {
       workflowId: dailyWorkflowId('timers', newYorkDate(session.openMs)), taskQueue,
       args: [{ account: 'timers', tradingDate: newYorkDate(session.openMs), signals: [{ symbol: 'AAPL', strength: 0.5 }, { symbol: 'MSFT', strength: 0.3 }] }],
-    })) as DayReport;
+    }));
     console.log(`timers: a ${((session.closeMs - start) / HOUR).toFixed(1)}-hour market day played in ${Date.now() - wallStart} ms`);
 
     assert.equal(report.status, 'completed');

@@ -15,6 +15,7 @@ import type { ScheduledDayResult } from '../../src/contracts/scheduled-day';
 import {
   HARNESS_SECRET, harnessLogs, simOrderLog, startHarness, testConfig, uniqueAccount, withWorker, type Harness,
 } from '../support/trading-harness';
+import type { scheduledTradingDay } from '../../src/workflows';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tradeflow.cjs');
 
@@ -34,7 +35,7 @@ describe('schedules', () => {
     await handle.trigger();
     for (let attempt = 0; attempt < 100; attempt++) {
       const run = (await handle.describe()).info.recentActions[0];
-      if (run) return harness.client.workflow.getHandle(run.action.workflow.workflowId).result() as Promise<ScheduledDayResult>;
+      if (run) return harness.client.workflow.getHandle<typeof scheduledTradingDay>(run.action.workflow.workflowId).result();
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error('the schedule did not start a run');
