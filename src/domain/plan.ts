@@ -220,8 +220,17 @@ function executeCandidates(
   let buyingPower = account.buyingPower;
   const orders: OrderIntent[] = [];
 
-  const sequence = [...candidates].sort((a, b) => Number(b.reducing) - Number(a.reducing) || compareTrades(
-    { side: a.side, symbol: a.decision.symbol }, { side: b.side, symbol: b.decision.symbol }));
+  // Risk-reducing trades first; then scarce capacity (order slots, buying power, sector and group room) goes by
+  // conviction, not by ticker: the strongest signals are served first, ties by symbol.
+  const sequence = [...candidates].sort((a, b) => Number(b.reducing) - Number(a.reducing)
+    || conviction(b) - conviction(a) || compareText(a.decision.symbol, b.decision.symbol));
+  const served: Candidate[] = [];
+  /** Who took the capacity a weaker candidate then missed, for its decision trail. */
+  const tookCapacity = (candidate: Candidate) => {
+    const stronger = served.filter((other) => !other.reducing && conviction(other) >= conviction(candidate)).slice(0, 3);
+    return stronger.length === 0 ? '' : `; capacity went first to stronger signals: ${stronger
+      .map((other) => `${other.decision.symbol} (${roundTo(conviction(other), 4)})`).join(', ')}`;
+  };
   for (const candidate of sequence) {
     const { decision, side, price } = candidate;
     const { symbol } = decision;
@@ -246,7 +255,8 @@ function executeCandidates(
     const outcome = runPreTradeChecks(ctx, ORDER_CHECKS);
     decision.checks.push(...outcome.verdicts);
     if (outcome.rejection) {
-      reject(decision, outcome.rejection.code, outcome.rejection.detail);
+      const scarce = CAPACITY_CODES.has(outcome.rejection.code) ? tookCapacity(candidate) : '';
+      reject(decision, outcome.rejection.code, `${outcome.rejection.detail}${scarce}`);
       continue;
     }
     let qty = outcome.qty;
@@ -256,7 +266,7 @@ function executeCandidates(
       const fit = fitToBuyingPower(qty, costPrice, buyingPower, candidate.fractional);
       decision.checks.push(toVerdict('buying_power', fit));
       if (!fit.ok) {
-        reject(decision, fit.code, fit.detail);
+        reject(decision, fit.code, `${fit.detail}${tookCapacity(candidate)}`);
         continue;
       }
       if ('qty' in fit) qty = Math.min(qty, fit.qty);
@@ -286,7 +296,9 @@ function executeCandidates(
       continue;
     }
 
-    buyingPower += spends ? -qty * costPrice : qty * proceedsPriceFor(price, quote, limitPrice);
+    // A sell's proceeds are not counted for the buys after it: the day sends its orders back to back and the
+    // broker frees buying power only when a sell executes, so a buy funded by one would be refused.
+    if (spends) buyingPower -= qty * costPrice;
     const after = roundTo(before + (side === 'buy' ? qty : -qty), FRACTIONAL_SHARE_DECIMALS);
     positionQty[symbol] = after;
     if (sector !== undefined) {
@@ -299,15 +311,35 @@ function executeCandidates(
     decision.clientOrderId = clientOrderId;
     decision.finalQty = side === 'buy' ? qty : -qty;
     decision.outcome = 'order';
-    decision.reason = `${side} ${qty} ${symbol}${qty !== candidate.qty ? ` (resized from ${candidate.qty})` : ''} at ~$${roundToCents(price)}`;
+    decision.reason = `${side} ${qty} ${symbol}${qty !== candidate.qty ? ` (resized from ${candidate.qty}${tookCapacity(candidate)})` : ''} at ~$${roundToCents(price)}`;
+    served.push(candidate);
   }
   return orders.sort((a, b) => compareTrades(a, b));
 }
 
-/** Price a buying-power reservation assumes: a buy pays its limit or the worse of last and ask; a short ties up its value. */
+/** Codes of the checks that ration shared capacity: a candidate they refuse lost it to those served before it. */
+const CAPACITY_CODES = new Set([
+  'MAX_ORDERS_PER_DAY', 'SECTOR_EXPOSURE_EXCEEDED', 'SECTOR_NET_EXPOSURE_EXCEEDED', 'CORRELATED_EXPOSURE_EXCEEDED',
+]);
+
+/** How strongly a candidate is wanted: |signal strength| × its sizing weight. */
+function conviction(candidate: Candidate): number {
+  return Math.abs(candidate.decision.signal) * Math.abs(candidate.decision.targetWeight);
+}
+
+/**
+ * How far above the market Alpaca values a market buy when it checks buying power (documented as 2.5%–4%): the plan
+ * reserves the top of that range, so a buy it fits is never refused as unaffordable.
+ */
+export const MARKET_BUY_RESERVE = 0.04;
+
+/**
+ * Price a buying-power reservation assumes: a limit buy pays its limit; a market buy the worse of last and ask, plus
+ * the broker's reserve; a short ties up its value.
+ */
 export function costPriceFor(side: Side, price: number, quote: Quote | undefined, limitPrice: number | undefined): number {
   if (side === 'sell') return price;
-  return limitPrice ?? Math.max(price, quote && quote.ask > 0 ? quote.ask : price);
+  return limitPrice ?? Math.max(price, quote && quote.ask > 0 ? quote.ask : price) * (1 + MARKET_BUY_RESERVE);
 }
 
 /** Cash a long-reducing sell is assumed to free: its limit, or the worse of last and bid. */

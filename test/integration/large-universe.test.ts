@@ -55,8 +55,9 @@ describe('a Russell-3000-size day and beyond', () => {
       + `${report.rejected.length} rejections, history ${(historyBytes / 1e6).toFixed(2)} MB (largest event ${(largestPayload / 1e6).toFixed(2)} MB)`);
     assert.equal(report.status, 'completed');
     assert.ok(report.orders.length > 0);
-    // A buy the broker refuses for buying power (the plan does not yet model Alpaca's) is reported, not sent.
-    assert.equal((await simOrderLog(harness, account)).length, report.orders.filter((order) => order.status !== 'submit_failed').length);
+    assert.equal((await simOrderLog(harness, account)).length, report.orders.length, 'every planned order reached the broker');
+    assert.deepEqual(report.rejected.filter((rejection) => /buying power/i.test(rejection.detail) && rejection.code === 'BROKER_REJECTED'), [],
+      'the broker refused nothing for buying power: the plan never counts on a sale\'s proceeds');
     const unknown = signals.filter((signal) => !known.has(signal.symbol));
     const unknownRejected = report.rejected.filter((rejection) => !known.has(rejection.symbol));
     assert.equal(unknownRejected.length, unknown.length, 'every unknown symbol is rejected');

@@ -129,16 +129,33 @@ describe('planDay', () => {
     assert.deepEqual(plan.rejected, [{ symbol: 'AAPL', code: 'MAX_ORDERS_PER_DAY', detail: '10 orders today reach max_orders_per_day 10' }]);
   });
 
-  it('limits buys to buying power plus what sells free', () => {
+  it('limits buys to the buying power the account has now: a sell\'s proceeds do not fund the buys sent with it', () => {
+    // $1,000 of buying power, AAPL at $100 with no spread, valued as Alpaca values a market buy (4% above):
+    // 1,000 / 104 = 9.6, so 9 whole shares. Counting the MSFT sale (20 × $100) would have allowed 28, which the
+    // broker refuses: it frees buying power only when the sale fills.
     const plan = planDay(input({
       account: { ...account, buyingPower: 1_000 },
       signals: [{ symbol: 'AAPL', strength: 0.8 }, { symbol: 'MSFT', strength: -0.5 }],
       positions: [position('MSFT', 20, 100)],
     }));
-    assert.deepEqual(plan.orders.map((o) => [o.symbol, o.qty]), [['MSFT', 20], ['AAPL', 30]]);
+    assert.deepEqual(plan.orders.map((o) => [o.symbol, o.qty]), [['MSFT', 20], ['AAPL', 9]]);
     const aapl = decision(plan, 'AAPL');
     assert.ok(aapl.checks.some((c) => c.code === 'BUYING_POWER' && c.outcome === 'resize'));
     assert.match(aapl.reason, /resized from 80/);
+  });
+
+  it('gives scarce capacity to conviction, not to the ticker first in the alphabet, and says who took it', () => {
+    // One order slot left; AAPL at 0.4 sorts first by ticker, XOM at 1.0 is wanted more: weights 0.4 × 10% = 4% and
+    // 1.0 × 10% = 10% of equity, convictions 0.4 × 0.04 = 0.016 and 1.0 × 0.1 = 0.1.
+    const plan = planDay(input({
+      signals: [{ symbol: 'AAPL', strength: 0.4 }, { symbol: 'XOM', strength: 1.0 }],
+      configOverrides: { risk_management: { max_orders_per_day: 1 } },
+    }));
+    assert.deepEqual(plan.orders.map((o) => [o.symbol, o.qty]), [['XOM', 100]]);
+    assert.deepEqual(plan.rejected, [{
+      symbol: 'AAPL', code: 'MAX_ORDERS_PER_DAY',
+      detail: '1 orders today reach max_orders_per_day 1; capacity went first to stronger signals: XOM (0.1)',
+    }]);
   });
 
   it('rejects a buy when no buying power is left and skips one resized below min_trade_size', () => {
