@@ -62,6 +62,10 @@ export const executionConfigSchema = z.strictObject({
     correlation_threshold: z.number().min(-1).max(1, 'correlation_threshold must be at most 1').default(0.7),
     /** Gross exposure cap of each correlated group, as a share of equity. */
     max_correlated_exposure: share('max_correlated_exposure').default(0.4),
+    /** The portfolio's long + short market value, as a multiple of equity (1 = unlevered; Reg T allows 2 overnight). */
+    max_gross_exposure: z.number().positive('max_gross_exposure must be positive').max(4, 'max_gross_exposure must be at most 4').default(1),
+    /** |long − short| of the portfolio, as a multiple of equity. */
+    max_net_exposure: z.number().positive('max_net_exposure must be positive').max(4, 'max_net_exposure must be at most 4').default(1),
     /** Limit and stop prices further than this from the last quote are rejected (0.1 = 10%). */
     price_collar_pct: z.number().positive('price_collar_pct must be positive').max(1).default(0.1),
     max_order_notional: positiveDollars.default(25_000),

@@ -2,6 +2,7 @@ import { log } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
 import type { BrokerPort } from '../broker/port';
 import type { ExecutionConfig } from '../config-schema';
+import { newYorkDate } from '../domain/market-time';
 import { firstMessages } from '../domain/quote';
 import { planDay } from '../domain/plan';
 import { marketStats, type MarketStats } from '../domain/stats';
@@ -53,6 +54,13 @@ export async function loadMarketStats(
   }
 }
 
+/** Orders the broker took on the New York date of `now` (up to Alpaca's page of 500). */
+async function ordersSentOn(broker: BrokerPort, now: string): Promise<number> {
+  const tradingDate = newYorkDate(now);
+  const recent = await broker.listOrders({ status: 'all', after: new Date(Date.parse(now) - 86_400_000).toISOString(), limit: 500 });
+  return recent.filter((order) => order.submittedAt !== null && newYorkDate(order.submittedAt) === tradingDate).length;
+}
+
 /** Sizing and pre-trade risk, run as an activity so a change to the math never breaks a running day's replay. */
 export function createPlanningActivities({ brokerFor, config, sectors }: ActivityDeps) {
   /**
@@ -100,7 +108,9 @@ export function createPlanningActivities({ brokerFor, config, sectors }: Activit
     async planTheDay(account: string, request: DayPlanRequest): Promise<CompactDayPlan> {
       const broker = brokerFor(account);
       const snapshot = await readSnapshot(broker, request.signals.map((signal) => signal.symbol));
-      const plan = await planOrders({ ...request, snapshot, account });
+      // max_orders_per_day counts what the account sent this trading date, from any run (a resumed day, a flatten).
+      const sentToday = await ordersSentOn(broker, snapshot.clock.timestamp);
+      const plan = await planOrders({ ...request, ordersSubmittedToday: Math.max(request.ordersSubmittedToday, sentToday), snapshot, account });
       const symbols = plan.decisions.length;
       const large = symbols > FULL_DECISIONS_MAX;
       let trail: TrailLocation | null = null;

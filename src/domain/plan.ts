@@ -208,6 +208,12 @@ function executeCandidates(
     const sector = input.sectors[symbol];
     if (sector !== undefined) sectorNet[sector] = (sectorNet[sector] ?? 0) + qty * (valuation[symbol] ?? 0);
   }
+  let portfolioGross = 0;
+  let portfolioNet = 0;
+  for (const [symbol, qty] of Object.entries(positionQty)) {
+    portfolioGross += Math.abs(qty) * (valuation[symbol] ?? 0);
+    portfolioNet += qty * (valuation[symbol] ?? 0);
+  }
   const groups = input.correlation ? correlatedGroups(input.correlation, config.risk_management.correlation_threshold) : {};
   const correlationKnown = new Set(input.correlation?.symbols ?? []);
   const groupGross = new Map<string, number>();
@@ -249,6 +255,8 @@ function executeCandidates(
       ordersSoFar,
       correlationKnown: correlationKnown.has(symbol),
       ...(group ? { correlatedGroup: group, otherGroupGross: (groupGross.get(groupKey!) ?? 0) - Math.abs(before) * price } : {}),
+      otherGross: portfolioGross - Math.abs(before) * price,
+      otherNet: portfolioNet - before * price,
       ...(limitPrice !== undefined ? { limitPrice } : {}),
       openOrders: openBySymbol[symbol] ?? [],
     };
@@ -306,6 +314,8 @@ function executeCandidates(
       sectorNet[sector] = (sectorNet[sector] ?? 0) + (after - before) * price;
     }
     if (groupKey !== undefined) groupGross.set(groupKey, (groupGross.get(groupKey) ?? 0) + (Math.abs(after) - Math.abs(before)) * price);
+    portfolioGross += (Math.abs(after) - Math.abs(before)) * price;
+    portfolioNet += (after - before) * price;
     ordersSoFar += 1;
     orders.push(valid.order);
     decision.clientOrderId = clientOrderId;
@@ -320,6 +330,7 @@ function executeCandidates(
 /** Codes of the checks that ration shared capacity: a candidate they refuse lost it to those served before it. */
 const CAPACITY_CODES = new Set([
   'MAX_ORDERS_PER_DAY', 'SECTOR_EXPOSURE_EXCEEDED', 'SECTOR_NET_EXPOSURE_EXCEEDED', 'CORRELATED_EXPOSURE_EXCEEDED',
+  'GROSS_EXPOSURE_EXCEEDED', 'NET_EXPOSURE_EXCEEDED',
 ]);
 
 /** How strongly a candidate is wanted: |signal strength| × its sizing weight. */

@@ -37,6 +37,10 @@ export interface PreTradeContext {
   correlatedGroup?: readonly string[];
   /** Gross dollar exposure of the other members of the correlated group. */
   otherGroupGross?: number;
+  /** Gross (long + short) dollar exposure of every other symbol of the portfolio; 0 when absent. */
+  otherGross?: number;
+  /** Signed (long − short) dollar exposure of every other symbol of the portfolio; 0 when absent. */
+  otherNet?: number;
   /** The order's limit price (limit and stop_limit orders). */
   limitPrice?: number;
   /** The order's stop price (stop and stop_limit orders). */
@@ -259,6 +263,35 @@ export const checkDuplicateIntent: PreTradeCheck = (ctx) => {
   };
 };
 
+/**
+ * GROSS_EXPOSURE_EXCEEDED: the portfolio's long + short market value after a risk-increasing order above
+ * max_gross_exposure × equity. The broker's buying power allows leverage (4× intraday); this is the strategy's own cap.
+ */
+export const checkGrossExposure: PreTradeCheck = (ctx) => {
+  if (isRiskReducing(ctx)) return APPROVE;
+  const price = ctx.price ?? 0;
+  const cap = ctx.config.risk_management.max_gross_exposure * ctx.account.equity;
+  const other = ctx.otherGross ?? 0;
+  const gross = other + Math.abs(resultingQty(ctx)) * price;
+  if (!exceedsLimit(gross, cap)) return APPROVE;
+  return resizeOrReject(ctx, qtyWithin(ctx, (cap - other) / price), 'GROSS_EXPOSURE_EXCEEDED',
+    `gross exposure $${roundToCents(gross)} would exceed max_gross_exposure × equity $${roundToCents(cap)}`);
+};
+
+/** NET_EXPOSURE_EXCEEDED: |long − short| of the portfolio after an order that raises it above max_net_exposure × equity. */
+export const checkNetExposure: PreTradeCheck = (ctx) => {
+  const price = ctx.price ?? 0;
+  const cap = ctx.config.risk_management.max_net_exposure * ctx.account.equity;
+  const other = ctx.otherNet ?? 0;
+  const before = other + ctx.positionQty * price;
+  const after = other + resultingQty(ctx) * price;
+  if (!exceedsLimit(Math.abs(after), cap) || Math.abs(after) <= Math.abs(before)) return APPROVE;
+  const direction = ctx.side === 'buy' ? 1 : -1;
+  const allowed = Math.min(ctx.qty, floorShares(Math.max(0, (Math.max(cap, Math.abs(before)) - direction * before) / price), ctx.fractional));
+  return resizeOrReject(ctx, allowed, 'NET_EXPOSURE_EXCEEDED',
+    `net exposure $${roundToCents(after)} would exceed max_net_exposure × equity $${roundToCents(cap)}`);
+};
+
 /** The checks in the order they run: cheap gates first, then the price, then the resizing limits. */
 export const PRE_TRADE_CHECKS: ReadonlyArray<readonly [string, PreTradeCheck]> = [
   ['trading_state', checkTradingState],
@@ -276,6 +309,8 @@ export const PRE_TRADE_CHECKS: ReadonlyArray<readonly [string, PreTradeCheck]> =
   ['sector_exposure', checkSectorExposure],
   ['sector_net_exposure', checkSectorNetExposure],
   ['correlated_exposure', checkCorrelatedExposure],
+  ['gross_exposure', checkGrossExposure],
+  ['net_exposure', checkNetExposure],
 ];
 
 /** Outcome of all pre-trade checks on one order. */

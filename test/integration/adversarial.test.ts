@@ -120,7 +120,8 @@ describe('safety promises against an adversary, judged by the broker\'s records'
   it('a day whose run was terminated mid-day is resumed from the broker\'s records, never doubled', async () => {
     const account = uniqueAccount('adv');
     const taskQueue = `q-${account}`;
-    const config = testConfig(account, { timing: { max_fill_wait_minutes: 10 } });
+    // Orders per day count what the account sent today from any run: the dead run's 6 leave the resume 2 of 8.
+    const config = testConfig(account, { timing: { max_fill_wait_minutes: 10 }, risk_management: { max_orders_per_day: 8 } });
     await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'hold', account: keyIdFor(account) });
     const resumed = await withWorker(harness, config, taskQueue, async () => {
       const first = await start(account, taskQueue);
@@ -136,6 +137,8 @@ describe('safety promises against an adversary, judged by the broker\'s records'
     });
     assert.equal(resumed.status, 'completed');
     assert.equal(resumed.generation, 2);
+    assert.equal(resumed.orders.length, 2, 'max_orders_per_day counts the dead run\'s orders');
+    assert.equal(resumed.rejected.filter((rejection) => rejection.code === 'MAX_ORDERS_PER_DAY').length, SIGNALS.length - 2);
     assert.ok(resumed.orders.every((order) => order.clientOrderId.startsWith(`${resumed.workflowId}.g2.`)), 'the report lists its own orders only');
     const positions = await simBroker(harness, account).getPositions();
     for (const order of resumed.orders.filter((o) => o.status === 'filled')) {

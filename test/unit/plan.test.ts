@@ -144,6 +144,25 @@ describe('planDay', () => {
     assert.match(aapl.reason, /resized from 80/);
   });
 
+  it('caps the portfolio\'s gross and net exposure as fractions of equity', () => {
+    // Equity $100,000 holding MSFT 200 × $100 = $20,000. AAPL at 1.0 wants 10% = $10,000 = 100 shares.
+    // max_gross_exposure 0.25: cap $25,000, room $25,000 − $20,000 = $5,000 = 50 shares.
+    const gross = planDay(input({
+      signals: [{ symbol: 'AAPL', strength: 1.0 }], positions: [position('MSFT', 200, 100)],
+      configOverrides: { risk_management: { max_gross_exposure: 0.25, max_sector_exposure: 1 } },
+    }));
+    assert.deepEqual(gross.orders.map((o) => [o.symbol, o.qty]), [['AAPL', 50]]);
+    assert.ok(decision(gross, 'AAPL').checks.some((c) => c.code === 'GROSS_EXPOSURE_EXCEEDED' && c.outcome === 'resize'));
+    // max_net_exposure 0.15: the book is already $20,000 net long, above the $15,000 cap: no buy may add to it.
+    const net = planDay(input({
+      signals: [{ symbol: 'AAPL', strength: 1.0 }], positions: [position('MSFT', 200, 100)],
+      configOverrides: { risk_management: { max_net_exposure: 0.15, max_sector_exposure: 1 } },
+    }));
+    assert.deepEqual(net.orders, []);
+    assert.equal(net.rejected[0]?.code, 'NET_EXPOSURE_EXCEEDED');
+    assert.match(net.rejected[0]?.detail ?? '', /^net exposure \$30000 would exceed max_net_exposure × equity \$15000/);
+  });
+
   it('gives scarce capacity to conviction, not to the ticker first in the alphabet, and says who took it', () => {
     // One order slot left; AAPL at 0.4 sorts first by ticker, XOM at 1.0 is wanted more: weights 0.4 × 10% = 4% and
     // 1.0 × 10% = 10% of equity, convictions 0.4 × 0.04 = 0.016 and 1.0 × 0.1 = 0.1.
@@ -266,7 +285,7 @@ describe('planDay', () => {
     assert.deepEqual(decision(plan, 'MSFT').checks.map((c) => c.check), [
       'sizing', 'restricted_symbol', 'asset_tradable', 'price', 'rebalance_band', 'trading_state', 'daily_loss', 'duplicate_intent',
       'price_collar', 'shorting', 'orders_per_day', 'order_notional', 'position_size', 'position_risk', 'sector_exposure',
-      'sector_net_exposure', 'correlated_exposure', 'buying_power',
+      'sector_net_exposure', 'correlated_exposure', 'gross_exposure', 'net_exposure', 'buying_power',
     ]);
   });
 

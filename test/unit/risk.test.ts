@@ -192,7 +192,7 @@ describe('runPreTradeChecks', () => {
     assert.equal(outcome.rejection, null);
     assert.deepEqual(outcome.verdicts.filter((v) => v.outcome === 'resize').map((v) => v.code),
       ['ORDER_NOTIONAL_EXCEEDED', 'POSITION_SIZE_EXCEEDED', 'POSITION_RISK_EXCEEDED']);
-    assert.equal(outcome.verdicts.length, 15);
+    assert.equal(outcome.verdicts.length, 17);
   });
 
   it('stops at the first rejection', () => {
@@ -296,6 +296,7 @@ describe('PRE_TRADE_CHECKS', () => {
     assert.deepEqual(PRE_TRADE_CHECKS.map(([name]) => name), [
       'trading_state', 'daily_loss', 'restricted_symbol', 'asset_tradable', 'price', 'duplicate_intent', 'price_collar', 'shorting',
       'orders_per_day', 'order_notional', 'position_size', 'position_risk', 'sector_exposure', 'sector_net_exposure', 'correlated_exposure',
+      'gross_exposure', 'net_exposure',
     ]);
   });
 });

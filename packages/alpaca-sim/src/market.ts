@@ -149,6 +149,75 @@ export class Market {
     return out;
   }
 
+  /**
+   * Week (`unit` 'week', `count` 1) or month bars (`count` 1, 2, 3, 4, 6 or 12 months per bar, aligned to January)
+   * built from the daily bars: each is stamped at midnight ET of its first session and spans the sessions of its
+   * calendar week (Monday to Friday) or months. Those whose first session lies in [start, end] are returned.
+   */
+  periodBars(symbol: string, unit: 'week' | 'month', count: number, start: number, end: number, limit: number, now: number): SimBar[] {
+    end = Math.min(end, now);
+    const out: SimBar[] = [];
+    if (end < start || limit <= 0) return out;
+    const bucketOf = (date: string): string => {
+      const [y, m] = date.split('-').map(Number) as [number, number];
+      if (unit === 'month') return `${y}-${String(Math.floor((m - 1) / count) * count + 1).padStart(2, '0')}`;
+      const dow = new Date(`${date}T12:00:00Z`).getUTCDay();
+      return addDays(date, -((dow + 6) % 7));
+    };
+    // Start at the beginning of the bucket holding `start`, so a bar's first session is found even if earlier.
+    const firstDate = etParts(start).date;
+    const from = unit === 'week' ? bucketOf(firstDate) : `${bucketOf(firstDate)}-01`;
+    const days = this.bars(symbol, 1440, etInstant(from, 0, 0), end, Number.MAX_SAFE_INTEGER, now);
+    let current: { key: string; bars: SimBar[] } | null = null;
+    const flush = () => {
+      if (!current || current.bars.length === 0) return;
+      const first = current.bars[0] as SimBar;
+      if (first.t < start || first.t > end) return;
+      const bars = current.bars;
+      const v = bars.reduce((n, b) => n + b.v, 0);
+      out.push({
+        t: first.t, o: first.o, c: (bars[bars.length - 1] as SimBar).c,
+        h: Math.max(...bars.map((b) => b.h)), l: Math.min(...bars.map((b) => b.l)), v,
+        n: bars.reduce((n, b) => n + b.n, 0),
+        vw: cents(v > 0 ? bars.reduce((n, b) => n + b.vw * b.v, 0) / v : first.vw),
+      });
+    };
+    for (const day of days) {
+      const key = bucketOf(etParts(day.t + 12 * 3_600_000).date);
+      if (!current || current.key !== key) {
+        flush();
+        if (out.length >= limit) return out;
+        current = { key, bars: [] };
+      }
+      current.bars.push(day);
+    }
+    flush();
+    return out.slice(0, limit);
+  }
+
+  /**
+   * Instants one second apart in [start, end], none after `now`, while quotes and trades move: in session in
+   * `real` mode, always in `always-open` mode. The historical quotes and trades are sampled at them.
+   */
+  tickTimes(start: number, end: number, limit: number, now: number): number[] {
+    end = Math.min(end, now);
+    const out: number[] = [];
+    if (end < start || limit <= 0) return out;
+    const first = Math.ceil(start / 1000) * 1000;
+    if (this.mode === 'always-open') {
+      for (let t = first; t <= end && out.length < limit; t += 1000) out.push(t);
+      return out;
+    }
+    for (let date = etParts(start).date; date <= etParts(end).date && out.length < limit; date = addDays(date, 1)) {
+      const session = this.session(date);
+      if (!session) continue;
+      for (let t = Math.max(first, Math.ceil(session.open / 1000) * 1000); t < session.close && t <= end && out.length < limit; t += 1000) {
+        out.push(t);
+      }
+    }
+    return out;
+  }
+
   /** The bar of the current session so far (null before its open or on a closed day). */
   dailyBar(symbol: string, ms: number): SimBar | null {
     const session = this.session(etParts(ms).date);

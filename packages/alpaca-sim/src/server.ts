@@ -13,6 +13,7 @@ import { RateLimiter } from './rate-limit';
 import type { SimState } from './state';
 import { attachTradeStream } from './stream';
 import { INVALID_JSON, registerTradingRoutes, type Register } from './trading-routes';
+import { registerWatchlistRoutes } from './watchlists';
 
 const UNAUTHORIZED = { code: 40110000, message: 'request is not authorized' };
 
@@ -113,6 +114,7 @@ export function buildServer(state: SimState): FastifyInstance {
 
   registerTradingRoutes(route, state);
   registerActivityRoutes(route, state);
+  registerWatchlistRoutes(route, state);
   registerDataRoutes(route, state);
   registerClockRoutes(route, state);
   registerAdminRoutes(app, state);

@@ -6,19 +6,20 @@ import {
 } from './http';
 import { invalid, notFound, SimError } from './sim-error';
 import type { SimState } from './state';
-import { accountConfigJson, accountJson, assetJson, clockJson, nestedOrderJson, orderJson, positionJson } from './wire';
+import { accountConfigJson, accountJson, assetAttributes, assetJson, clockJson, nestedOrderJson, orderJson, positionJson } from './wire';
 
-export type Register = (method: 'GET' | 'POST' | 'DELETE' | 'PATCH', url: string, handler: RouteHandler) => void;
+export type Register = (method: 'GET' | 'POST' | 'DELETE' | 'PATCH' | 'PUT', url: string, handler: RouteHandler) => void;
 
 /** The key id the auth hook already checked. */
 export function keyOf(headers: Record<string, unknown>): string {
   return String(headers['apca-api-key-id'] ?? '');
 }
 
-/** `nested=true|false`; anything else is a 422. */
-function boolParam(value: string | undefined, field: string): boolean {
-  if (value === undefined || value === '' || value === 'false') return false;
-  if (value === 'true') return true;
+/** `nested=true|false`, any case (alpaca-py sends Python's `True`/`False`); anything else is a 422. */
+export function boolParam(value: string | undefined, field: string): boolean {
+  const v = value?.toLowerCase();
+  if (v === undefined || v === '' || v === 'false') return false;
+  if (v === 'true') return true;
   throw invalid(`invalid ${field}: ${value}`);
 }
 
@@ -147,7 +148,7 @@ export function registerTradingRoutes(route: Register, state: SimState): void {
     const today = etParts(now()).date;
     const start = q.start ? dateParam(q.start, 'start') : today;
     const end = q.end ? dateParam(q.end, 'end') : addDays(today, 30);
-    if (daysBetween(start, end) > 3660) throw invalid('the calendar range is limited to ten years');
+    if (daysBetween(start, end) > 366 * 200) throw invalid('the calendar range is limited to two hundred years');
     return { body: calendarDays(start, end) };
   });
 
@@ -156,7 +157,14 @@ export function registerTradingRoutes(route: Register, state: SimState): void {
     if (q.status === 'inactive') return { body: [] };
     if (q.asset_class && q.asset_class !== 'us_equity') return { body: [] };
     const exchange = q.exchange?.toUpperCase();
-    return { body: universe.assets.filter((a) => !exchange || a.exchange === exchange).map(assetJson) };
+    const wanted = (q.attributes ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+    for (const x of wanted) if (!ASSET_ATTRIBUTES.includes(x)) throw invalid(`invalid attributes: ${x}`);
+    return {
+      body: universe.assets
+        .filter((a) => !exchange || a.exchange === exchange)
+        .filter((a) => wanted.length === 0 || assetAttributes(a).some((x) => wanted.includes(x)))
+        .map(assetJson),
+    };
   });
 
   route('GET', '/v2/assets/:symbol', (req) => {
@@ -165,6 +173,12 @@ export function registerTradingRoutes(route: Register, state: SimState): void {
     return { body: assetJson(asset) };
   });
 }
+
+/** The asset attributes the spec lists for the `attributes` filter of GET /v2/assets. */
+const ASSET_ATTRIBUTES = [
+  'ptp_no_exception', 'ptp_with_exception', 'ipo', 'has_options', 'options_late_close', 'fractional_eh_enabled',
+  'overnight_tradable', 'overnight_halted',
+];
 
 /** Marker body for a request whose JSON did not parse. */
 export const INVALID_JSON = Symbol('invalid-json');

@@ -183,8 +183,13 @@ export function assetJson(a: SimAsset): Record<string, unknown> {
     easy_to_borrow: a.easyToBorrow,
     borrow_status: a.easyToBorrow ? 'easy_to_borrow' : 'hard_to_borrow',
     fractionable: a.fractionable,
-    attributes: a.fractionable ? ['fractional_eh_enabled'] : [],
+    attributes: assetAttributes(a),
   };
+}
+
+/** The attributes the simulator gives an asset: only `fractional_eh_enabled`, for fractionable ones. */
+export function assetAttributes(a: SimAsset): string[] {
+  return a.fractionable ? ['fractional_eh_enabled'] : [];
 }
 
 export function clockJson(clock: MarketClockState, now: number): Record<string, unknown> {
