@@ -207,10 +207,7 @@ export const checkSectorNetExposure: PreTradeCheck = (ctx) => {
   const before = other + ctx.positionQty * price;
   const after = other + resultingQty(ctx) * price;
   if (!exceedsLimit(Math.abs(after), cap) || Math.abs(after) <= Math.abs(before)) return APPROVE;
-  // Moving one way, |net| grows monotonically once past zero: the largest quantity keeping |net| within max(cap, |before|).
-  const direction = ctx.side === 'buy' ? 1 : -1;
-  const allowed = Math.min(ctx.qty, floorShares(Math.max(0, (Math.max(cap, Math.abs(before)) - direction * before) / price), ctx.fractional));
-  return resizeOrReject(ctx, allowed, 'SECTOR_NET_EXPOSURE_EXCEEDED',
+  return resizeOrReject(ctx, netAllowedQty(ctx, before, cap, price), 'SECTOR_NET_EXPOSURE_EXCEEDED',
     `${ctx.sector} net exposure $${roundToCents(after)} would exceed max_sector_net_exposure × equity $${roundToCents(cap)}`);
 };
 
@@ -264,6 +261,15 @@ export const checkDuplicateIntent: PreTradeCheck = (ctx) => {
 };
 
 /**
+ * The largest quantity of the order keeping |net| within max(cap, |net before|): moving one way, |net| grows
+ * monotonically once past zero.
+ */
+function netAllowedQty(ctx: PreTradeContext, netBefore: number, cap: number, price: number): number {
+  const direction = ctx.side === 'buy' ? 1 : -1;
+  return Math.min(ctx.qty, floorShares(Math.max(0, (Math.max(cap, Math.abs(netBefore)) - direction * netBefore) / price), ctx.fractional));
+}
+
+/**
  * GROSS_EXPOSURE_EXCEEDED: the portfolio's long + short market value after a risk-increasing order above
  * max_gross_exposure × equity. The broker's buying power allows leverage (4× intraday); this is the strategy's own cap.
  */
@@ -286,9 +292,7 @@ export const checkNetExposure: PreTradeCheck = (ctx) => {
   const before = other + ctx.positionQty * price;
   const after = other + resultingQty(ctx) * price;
   if (!exceedsLimit(Math.abs(after), cap) || Math.abs(after) <= Math.abs(before)) return APPROVE;
-  const direction = ctx.side === 'buy' ? 1 : -1;
-  const allowed = Math.min(ctx.qty, floorShares(Math.max(0, (Math.max(cap, Math.abs(before)) - direction * before) / price), ctx.fractional));
-  return resizeOrReject(ctx, allowed, 'NET_EXPOSURE_EXCEEDED',
+  return resizeOrReject(ctx, netAllowedQty(ctx, before, cap, price), 'NET_EXPOSURE_EXCEEDED',
     `net exposure $${roundToCents(after)} would exceed max_net_exposure × equity $${roundToCents(cap)}`);
 };
 
