@@ -66,6 +66,10 @@ export const executionConfigSchema = z.strictObject({
     max_gross_exposure: z.number().positive('max_gross_exposure must be positive').max(4, 'max_gross_exposure must be at most 4').default(1),
     /** |long − short| of the portfolio, as a multiple of equity. */
     max_net_exposure: z.number().positive('max_net_exposure must be positive').max(4, 'max_net_exposure must be at most 4').default(1),
+    /** A market order is not sized from a quote older than this at the plan's time. */
+    max_quote_age_seconds: z.number().positive('max_quote_age_seconds must be positive').max(86_400).default(600),
+    /** Nor from a quote whose spread, (ask − bid) / mid, is wider than this, in basis points. */
+    max_spread_bps: z.number().positive('max_spread_bps must be positive').max(10_000).default(200),
     /** Limit and stop prices further than this from the last quote are rejected (0.1 = 10%). */
     price_collar_pct: z.number().positive('price_collar_pct must be positive').max(1).default(0.1),
     max_order_notional: positiveDollars.default(25_000),

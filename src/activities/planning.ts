@@ -88,6 +88,7 @@ export function createPlanningActivities({ brokerFor, config, sectors }: Activit
       config,
       tradingState: request.tradingState,
       ordersSubmittedToday: request.ordersSubmittedToday,
+      ...(snapshot.clock.timestamp ? { asOf: snapshot.clock.timestamp } : {}),
     });
     return { ...plan, marketData: summary };
   };

@@ -35,6 +35,8 @@ export interface PlanInput {
   config: ExecutionConfig;
   tradingState: TradingState;
   ordersSubmittedToday: number;
+  /** When the plan is made (the broker's clock): quotes older than max_quote_age_seconds are not traded at market. */
+  asOf?: string;
 }
 
 /** The price a plan values and sizes at: last trade, else the bid/ask midpoint; null when neither is usable. */
@@ -259,6 +261,8 @@ function executeCandidates(
       otherNet: portfolioNet - before * price,
       ...(limitPrice !== undefined ? { limitPrice } : {}),
       openOrders: openBySymbol[symbol] ?? [],
+      ...(quote ? { quote } : {}),
+      ...(input.asOf ? { asOf: input.asOf } : {}),
     };
     const outcome = runPreTradeChecks(ctx, ORDER_CHECKS);
     decision.checks.push(...outcome.verdicts);

@@ -4,7 +4,7 @@ import { APPROVE, approveWithNote, isResize, toVerdict, type CheckResult } from 
 import { exceedsLimit, floorShares, roundTo, roundToCents, FRACTIONAL_SHARE_DECIMALS } from './money';
 import { isOpenStatus } from './orders';
 import { shortingAllowed } from './sizing';
-import type { Account, Asset, BrokerOrder, CheckVerdict, Side, TradingState } from './types';
+import type { Account, Asset, BrokerOrder, CheckVerdict, Quote, Side, TradingState } from './types';
 
 /** Everything a pre-trade check may look at for one proposed order. */
 export interface PreTradeContext {
@@ -47,6 +47,10 @@ export interface PreTradeContext {
   stopPrice?: number;
   /** The broker's open orders in this symbol (any side). */
   openOrders?: readonly BrokerOrder[];
+  /** The quote the order is sized from; absent when the check runs without one. */
+  quote?: Quote;
+  /** When the plan is made (the broker's clock), for the quote's age; absent: age not checked. */
+  asOf?: string;
 }
 
 /** A pure pre-trade check. */
@@ -250,6 +254,33 @@ export const checkPriceCollar: PreTradeCheck = (ctx) => {
   return APPROVE;
 };
 
+/**
+ * A market order takes whatever price the book offers, so it is sized only from a quote that is sane: QUOTE_CROSSED
+ * when the bid is above the ask, QUOTE_STALE when it is older than max_quote_age_seconds at the plan's time,
+ * SPREAD_TOO_WIDE when (ask − bid) / mid exceeds max_spread_bps. Limit orders carry their own price protection.
+ */
+export const checkMarketQuote: PreTradeCheck = (ctx) => {
+  const quote = ctx.quote;
+  if (ctx.limitPrice !== undefined || quote === undefined || !(quote.bid > 0 && quote.ask > 0)) return APPROVE;
+  const { max_quote_age_seconds: maxAge, max_spread_bps: maxSpread } = ctx.config.risk_management;
+  if (quote.bid > quote.ask) {
+    return { ok: false, code: 'QUOTE_CROSSED', detail: `bid $${quote.bid} is above ask $${quote.ask}: no market order on a crossed quote` };
+  }
+  const quotedAt = Date.parse(quote.timestamp);
+  const asOf = ctx.asOf === undefined ? NaN : Date.parse(ctx.asOf);
+  if (Number.isFinite(quotedAt) && Number.isFinite(asOf)) {
+    const ageSeconds = (asOf - quotedAt) / 1000;
+    if (exceedsLimit(ageSeconds, maxAge)) {
+      return { ok: false, code: 'QUOTE_STALE', detail: `the quote is ${Math.round(ageSeconds)} s old; max_quote_age_seconds is ${maxAge}` };
+    }
+  }
+  const spreadBps = ((quote.ask - quote.bid) / ((quote.ask + quote.bid) / 2)) * 10_000;
+  if (exceedsLimit(spreadBps, maxSpread)) {
+    return { ok: false, code: 'SPREAD_TOO_WIDE', detail: `spread ${roundTo(spreadBps, 1)} bps ($${quote.bid} × $${quote.ask}) exceeds max_spread_bps ${maxSpread}` };
+  }
+  return APPROVE;
+};
+
 /** DUPLICATE_INTENT: an open order for the same symbol and side already exists at the broker. */
 export const checkDuplicateIntent: PreTradeCheck = (ctx) => {
   const open = (ctx.openOrders ?? []).find((order) => order.symbol === ctx.symbol && order.side === ctx.side && isOpenStatus(order.status));
@@ -305,6 +336,7 @@ export const PRE_TRADE_CHECKS: ReadonlyArray<readonly [string, PreTradeCheck]> =
   ['price', checkPrice],
   ['duplicate_intent', checkDuplicateIntent],
   ['price_collar', checkPriceCollar],
+  ['market_quote', checkMarketQuote],
   ['shorting', checkShorting],
   ['orders_per_day', checkOrdersPerDay],
   ['order_notional', checkOrderNotional],

@@ -284,7 +284,7 @@ describe('planDay', () => {
     assert.match(plan.rejected[0]!.detail, /limit price \$107.11 is 7.11% from the last price \$100/);
     assert.deepEqual(decision(plan, 'MSFT').checks.map((c) => c.check), [
       'sizing', 'restricted_symbol', 'asset_tradable', 'price', 'rebalance_band', 'trading_state', 'daily_loss', 'duplicate_intent',
-      'price_collar', 'shorting', 'orders_per_day', 'order_notional', 'position_size', 'position_risk', 'sector_exposure',
+      'price_collar', 'market_quote', 'shorting', 'orders_per_day', 'order_notional', 'position_size', 'position_risk', 'sector_exposure',
       'sector_net_exposure', 'correlated_exposure', 'gross_exposure', 'net_exposure', 'buying_power',
     ]);
   });
@@ -352,7 +352,9 @@ describe('planDay property: approved orders never break a limit', () => {
 describe('planOrders activity: reads the bars itself and degrades without them', () => {
   const snapshot: MarketSnapshot = {
     account, positions: [position('MSFT', 10, 100)], openOrders: [],
-    quotes: { AAPL: quote('AAPL', 100), MSFT: quote('MSFT', 100) }, assets: { AAPL: asset('AAPL'), MSFT: asset('MSFT') },
+    // Quotes a minute old at the snapshot's clock: fresh enough to trade at market.
+    quotes: { AAPL: { ...quote('AAPL', 100), timestamp: '2024-06-03T14:59:00Z' }, MSFT: { ...quote('MSFT', 100), timestamp: '2024-06-03T14:59:00Z' } },
+    assets: { AAPL: asset('AAPL'), MSFT: asset('MSFT') },
     clock: { timestamp: '2024-06-03T15:00:00Z', isOpen: true, nextOpen: '', nextClose: '' },
   };
   const closes = (drift: number) => Array.from({ length: 300 }, (_, i) => ({

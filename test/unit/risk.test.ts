@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { executionConfigSchema, type ExecutionConfig } from '../../src/config-schema';
 import type { CheckResult } from '../../src/domain/check-result';
 import {
-  checkAssetTradable, checkCorrelatedExposure, checkDailyLoss, checkDuplicateIntent, checkOrderNotional, checkOrdersPerDay,
+  checkAssetTradable, checkCorrelatedExposure, checkMarketQuote, checkDailyLoss, checkDuplicateIntent, checkOrderNotional, checkOrdersPerDay,
   checkPositionRisk, checkPositionSize, checkPrice, checkPriceCollar, checkRestrictedSymbol, checkSectorExposure,
   checkSectorNetExposure, checkShorting, checkTradingState, dailyLossBreached, isRiskReducing, PRE_TRADE_CHECKS, runPreTradeChecks,
   tradingStateAfterDailyLoss, type PreTradeContext,
@@ -192,7 +192,7 @@ describe('runPreTradeChecks', () => {
     assert.equal(outcome.rejection, null);
     assert.deepEqual(outcome.verdicts.filter((v) => v.outcome === 'resize').map((v) => v.code),
       ['ORDER_NOTIONAL_EXCEEDED', 'POSITION_SIZE_EXCEEDED', 'POSITION_RISK_EXCEEDED']);
-    assert.equal(outcome.verdicts.length, 17);
+    assert.equal(outcome.verdicts.length, 18);
   });
 
   it('stops at the first rejection', () => {
@@ -294,9 +294,33 @@ describe('checkDuplicateIntent', () => {
 describe('PRE_TRADE_CHECKS', () => {
   it('lists every control of the seed once', () => {
     assert.deepEqual(PRE_TRADE_CHECKS.map(([name]) => name), [
-      'trading_state', 'daily_loss', 'restricted_symbol', 'asset_tradable', 'price', 'duplicate_intent', 'price_collar', 'shorting',
+      'trading_state', 'daily_loss', 'restricted_symbol', 'asset_tradable', 'price', 'duplicate_intent', 'price_collar', 'market_quote', 'shorting',
       'orders_per_day', 'order_notional', 'position_size', 'position_risk', 'sector_exposure', 'sector_net_exposure', 'correlated_exposure',
       'gross_exposure', 'net_exposure',
     ]);
+  });
+});
+
+describe('checkMarketQuote (defaults: 600 s, 200 bps)', () => {
+  const quote = (bid: number, ask: number, timestamp = '2026-12-01T15:00:00Z') => ({ symbol: 'AAPL', bid, ask, last: (bid + ask) / 2, timestamp });
+
+  it('approves a fresh, narrow quote', () => {
+    // (100.10 − 99.90) / 100 = 20 bps, 60 s old.
+    assert.equal(checkMarketQuote(ctx({ quote: quote(99.9, 100.1), asOf: '2026-12-01T15:01:00Z' })).ok, true);
+  });
+
+  it('refuses a crossed quote, a stale one and a wide spread, each with its figure', () => {
+    const crossed = checkMarketQuote(ctx({ quote: quote(101, 99), asOf: '2026-12-01T15:00:10Z' }));
+    assert.deepEqual(crossed, { ok: false, code: 'QUOTE_CROSSED', detail: 'bid $101 is above ask $99: no market order on a crossed quote' });
+    // 15:00:00 → 15:10:01 is 601 s, above 600.
+    const stale = checkMarketQuote(ctx({ quote: quote(99.9, 100.1), asOf: '2026-12-01T15:10:01Z' }));
+    assert.deepEqual(stale, { ok: false, code: 'QUOTE_STALE', detail: 'the quote is 601 s old; max_quote_age_seconds is 600' });
+    // (103 − 97) / 100 = 600 bps.
+    const wide = checkMarketQuote(ctx({ quote: quote(97, 103), asOf: '2026-12-01T15:00:10Z' }));
+    assert.deepEqual(wide, { ok: false, code: 'SPREAD_TOO_WIDE', detail: 'spread 600 bps ($97 × $103) exceeds max_spread_bps 200' });
+  });
+
+  it('leaves limit orders to their own price protection', () => {
+    assert.equal(checkMarketQuote(ctx({ quote: quote(97, 103), limitPrice: 100, asOf: '2026-12-01T15:00:10Z' })).ok, true);
   });
 });
