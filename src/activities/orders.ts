@@ -72,17 +72,7 @@ export function createOrderActivities({ brokerFor }: ActivityDeps) {
 
     /** Cancels orders; an order that is already final or gone counts as done. Returns the ids asked to cancel. */
     async cancelOrders(account: string, orderIds: string[]): Promise<string[]> {
-      const broker = brokerFor(account);
-      const canceled: string[] = [];
-      for (const orderId of orderIds) {
-        try {
-          await broker.cancelOrder(orderId);
-          canceled.push(orderId);
-        } catch (error) {
-          if (!(error instanceof OrderNotCancelable || error instanceof NotFound)) throw error;
-        }
-      }
-      return canceled;
+      return cancelEach(brokerFor(account), orderIds);
     },
 
     /** The kill switch at the broker: cancel every open order of the account. Safe to repeat. */
@@ -95,16 +85,7 @@ export function createOrderActivities({ brokerFor }: ActivityDeps) {
     async cancelOpenOrdersWithPrefix(account: string, prefix: string): Promise<string[]> {
       const broker = brokerFor(account);
       const open = await broker.listOrders({ status: 'open', limit: 500 });
-      const canceled: string[] = [];
-      for (const order of open.filter((candidate) => candidate.clientOrderId.startsWith(prefix))) {
-        try {
-          await broker.cancelOrder(order.id);
-          canceled.push(order.id);
-        } catch (error) {
-          if (!(error instanceof OrderNotCancelable || error instanceof NotFound)) throw error;
-        }
-      }
-      return canceled;
+      return cancelEach(broker, open.filter((order) => order.clientOrderId.startsWith(prefix)).map((order) => order.id));
     },
 
     /** Waits up to `timeoutMs` until the account has no open order; true when it has none. */
@@ -132,4 +113,18 @@ function cancelRequested(): boolean {
   } catch {
     return false;
   }
+}
+
+/** Cancels orders one by one; one already final or gone counts as done. Returns the ids asked to cancel. */
+async function cancelEach(broker: BrokerPort, orderIds: string[]): Promise<string[]> {
+  const canceled: string[] = [];
+  for (const orderId of orderIds) {
+    try {
+      await broker.cancelOrder(orderId);
+      canceled.push(orderId);
+    } catch (error) {
+      if (!(error instanceof OrderNotCancelable || error instanceof NotFound)) throw error;
+    }
+  }
+  return canceled;
 }

@@ -5,6 +5,7 @@ import type { StopRequest } from '../domain/stop-request';
 import type { AccountStopOutcome, ClosingOrder } from '../contracts/account';
 import { accountStopId } from '../names';
 import { activities } from './activity-options';
+import { errorMessage } from './day-steps';
 import { emergencyStopSignal } from './messages';
 import { nowIso } from './time';
 import { describeIntent } from './wording';
@@ -78,7 +79,7 @@ async function flatten(account: string, stoppedAt: string): Promise<ClosingOrder
       closing.push({ ...base, status: order.status });
     } catch (error) {
       log.error('a closing order was not accepted', { clientOrderId: intent.clientOrderId, error });
-      closing.push({ ...base, status: 'submit_failed', detail: error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error) });
+      closing.push({ ...base, status: 'submit_failed', detail: errorMessage(error) });
     }
   }
   return closing;

@@ -2,6 +2,9 @@ import { ActivityCancellationType, proxyActivities, type ActivityOptions } from 
 import type { Activities } from '../activities';
 import { FINAL_BROKER_ERRORS } from '../broker/errors';
 
+/** Default of `timing.submit_retry_minutes`, for configs recorded before it existed and for the legacy stop. */
+export const DEFAULT_SUBMIT_RETRY_MINUTES = 20;
+
 /** Failures that retrying cannot change: the broker's final answers and tradeflow's own refusals. */
 export const FINAL_ERRORS = [...FINAL_BROKER_ERRORS, 'InvalidInput', 'UnknownAccount', 'SessionOver'];
 

@@ -11,7 +11,7 @@ import { lastSubmitTime } from '../domain/session';
 import { readStopRequest } from '../domain/stop-request';
 import type { MarketClock } from '../domain/types';
 import { dailyWorkflowId, TRADING_MODE } from '../names';
-import { activities } from './activity-options';
+import { activities, DEFAULT_SUBMIT_RETRY_MINUTES } from './activity-options';
 import { DayState } from './day-state';
 import {
   cancelLeftovers, finishDay, refreshOrders, resolveUnknownOrders, submit, trackFills,
@@ -23,8 +23,6 @@ import {
 import { stopTheDay } from './stop-day';
 import { haltedReason } from './wording';
 
-/** Default of `timing.submit_retry_minutes`, for configs recorded before it existed. */
-const DEFAULT_SUBMIT_RETRY_MINUTES = 20;
 /** Patch: days read the account's trading state before trading, and a stop halts the account for later days. */
 export const ACCOUNT_STATE_PATCH = 'account-trading-state';
 /**

@@ -1,6 +1,6 @@
 import { patched } from '@temporalio/workflow';
 import { flattenIntents } from '../domain/flatten';
-import { activities } from './activity-options';
+import { activities, DEFAULT_SUBMIT_RETRY_MINUTES } from './activity-options';
 import type { DayState } from './day-state';
 import { refreshOrders, submit, trackFills } from './day-steps';
 import { nowIso } from './time';
@@ -29,7 +29,7 @@ export async function legacyStop(day: DayState, accountStatePatch: string): Prom
     const positions = await activities('broker', 'read positions to flatten').getPositions(account);
     for (const intent of flattenIntents(day.workflowId, positions)) {
       day.addIntent(intent);
-      await submit(day, intent, undefined, 20);
+      await submit(day, intent, undefined, DEFAULT_SUBMIT_RETRY_MINUTES);
       closingOrders.push(intent.clientOrderId);
     }
   }

@@ -25,7 +25,8 @@ export async function stopTheDay(day: DayState): Promise<void> {
   await refreshOrders(day, since, day.sweepClientOrderIds());
   const canceledHere = await cancelLeftovers(day);
   await refreshOrders(day, since);
-  const swept = day.orderList().filter((order) => day.sweepClientOrderIds().includes(order.clientOrderId));
+  const sweptIds = new Set(day.sweepClientOrderIds());
+  const swept = day.orderList().filter((order) => sweptIds.has(order.clientOrderId));
   day.adoptStopOutcome({
     workflowId: day.workflowId,
     canceledOrderIds: [...new Set([...(accountOutcome?.canceledOrderIds ?? []), ...canceledHere])],
