@@ -25,7 +25,7 @@ from alpaca.data.requests import (
 from alpaca.data.timeframe import TimeFrame, TimeFrameUnit
 from alpaca.trading.client import TradingClient
 from alpaca.trading.enums import (
-    AssetClass, AssetExchange, AssetStatus, CorporateActionType, OrderClass, OrderSide, QueryOrderStatus, TimeInForce,
+    AssetClass, AssetExchange, AssetStatus, CorporateActionType, OrderClass, OrderSide, OrderStatus, QueryOrderStatus, TimeInForce,
 )
 from alpaca.trading.models import AccountConfiguration
 from alpaca.trading.requests import (
@@ -186,6 +186,8 @@ def cancel_all():
     expect(isinstance(out, list), "not a list")
 
 
+# cancel_orders cancels every open order: the KO market buy must have filled first, or it is cancelled with them.
+wait_for(lambda: trading.get_order_by_id(state["ko"].id).status == OrderStatus.FILLED, "KO market buy filled", timeout=10)
 check("cancel_orders", cancel_all)
 
 # ---------------------------------------------------------------- positions
