@@ -74,6 +74,8 @@ export const executionConfigSchema = z.strictObject({
     price_collar_pct: z.number().positive('price_collar_pct must be positive').max(1).default(0.1),
     max_order_notional: positiveDollars.default(25_000),
     on_daily_loss_breach: z.enum(['REDUCING', 'HALTED']).default('HALTED'),
+    /** After a day whose equity fell through max_daily_loss, halt the account for later days too (until resumed). */
+    halt_account_on_daily_loss: z.boolean().default(false),
     restricted_symbols: z.array(z.string().trim().min(1, 'a symbol, e.g. AAPL')).default([]),
   }).prefault({}),
   timing: z.strictObject({

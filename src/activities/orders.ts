@@ -1,6 +1,6 @@
 import { CancelledFailure, Context, log } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
-import type { BrokerOrder, MarketClock, OrderIntent, Position } from '../domain/types';
+import type { Account, BrokerOrder, MarketClock, OrderIntent, Position } from '../domain/types';
 import { DuplicateClientOrderId, NotFound, OrderNotCancelable } from '../broker/errors';
 import type { BrokerPort } from '../broker/port';
 import { sessionRefusal } from '../domain/session';
@@ -97,6 +97,11 @@ export function createOrderActivities({ brokerFor }: ActivityDeps) {
         if (Date.now() >= deadline) return false;
         await new Promise((resolve) => setTimeout(resolve, OPEN_ORDERS_POLL_MS));
       }
+    },
+
+    /** The account now: equity against the previous close, for the intraday daily-loss check. */
+    async getAccount(account: string): Promise<Account> {
+      return brokerFor(account).getAccount();
     },
 
     /** The account's positions now (for flattening). */

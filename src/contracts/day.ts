@@ -115,6 +115,8 @@ export interface DayReport {
   generation?: number;
   /** What the emergency stop did, when the day was stopped. */
   stopOutcome?: EmergencyStopOutcome | null;
+  /** The intraday breach of max_daily_loss, when equity fell through it while the day traded. */
+  dailyLoss?: DailyLossOutcome | null;
   /**
    * Decisions by outcome over every symbol. On a day of more than 500 symbols `decisions` holds only those that
    * became orders; every decision, with each check's verdict, is in the trail file.
@@ -122,6 +124,22 @@ export interface DayReport {
   decisionCounts?: Record<string, number>;
   /** Where the worker that planned the day wrote its full decision trail (JSON); null if it could not. */
   trail?: TrailLocation | null;
+}
+
+/** What the day did when equity fell through max_daily_loss while it waited for fills. */
+export interface DailyLossOutcome {
+  at: string;
+  /** Signed daily P&L as a share of start equity. */
+  plPct: number;
+  startEquity: number;
+  equity: number;
+  /** The trading state the day moved to (risk_management.on_daily_loss_breach). */
+  tradingState: 'REDUCING' | 'HALTED';
+  /** Client order ids of the open orders it cancelled: every one when HALTED, the risk-increasing ones when REDUCING. */
+  canceledClientOrderIds: string[];
+  /** Whether the account was halted for later days (risk_management.halt_account_on_daily_loss). */
+  accountHalted: boolean;
+  detail: string;
 }
 
 /** The session an order belongs to: the order activity never sends it outside it. */

@@ -88,6 +88,7 @@ type KindOf = EveryActivity<{
   cancelOpenOrdersWithPrefix: 'broker';
   awaitNoOpenOrders: 'broker';
   getPositions: 'broker';
+  getAccount: 'broker';
   loadExecutionConfig: 'localRead';
   readAccountState: 'localRead';
   planOrders: 'planning';

@@ -14,7 +14,7 @@ import { dailyWorkflowId, TRADING_MODE } from '../names';
 import { activities, DEFAULT_SUBMIT_RETRY_MINUTES } from './activity-options';
 import { DayState } from './day-state';
 import {
-  cancelLeftovers, finishDay, refreshOrders, resolveUnknownOrders, submit, trackFills,
+  cancelLeftovers, finishDay, haltAccountAfterLoss, refreshOrders, resolveUnknownOrders, submit, trackFills, watchDailyLoss,
 } from './day-steps';
 import { legacyStop } from './legacy-stop';
 import {
@@ -33,6 +33,11 @@ export const ACCOUNT_STATE_PATCH = 'account-trading-state';
 export const DAY_LEDGER_PATCH = 'day-ledger';
 /** Patch: snapshot and plan in one activity with a compact result, so a universe of thousands fits in history. */
 const COMPACT_PLAN_PATCH = 'compact-plan';
+/**
+ * Patch: while it waits for fills the day re-reads equity; a breach of max_daily_loss cancels open orders (all, or
+ * the risk-increasing ones) and can halt the account for later days.
+ */
+const INTRADAY_RISK_PATCH = 'intraday-risk';
 /** Patch: the TradingMode search attribute is the worker's mode, not the starter's label. */
 const WORKER_MODE_TAG_PATCH = 'worker-mode-tag';
 
@@ -96,6 +101,8 @@ export async function dailyTrading(input: DailyTradingInput): Promise<DayReport>
     await CancellationScope.nonCancellable(() => (patched(DAY_LEDGER_PATCH) ? stopTheDay(day) : legacyStop(day, ACCOUNT_STATE_PATCH)));
   } else if (day.claimed) {
     await finishDay(day, day.phase === 'completed' ? 'completed' : 'untraded');
+    // After the day is recorded, so the halt does not stop this day's own close-out.
+    if (day.dailyLoss && day.haltAccountOnLoss) await haltAccountAfterLoss(day);
   }
   await condition(allHandlersFinished);
   return day.report();
@@ -160,7 +167,12 @@ async function tradeTheDay(day: DayState): Promise<void> {
     Date.parse(clock.nextClose) - config.timing.cancel_before_close_minutes * 60_000,
     Date.now() + config.timing.max_fill_wait_minutes * 60_000,
   );
-  await trackFills(day, submittedAfter, cutoff, config.timing.poll_interval_seconds * 1000);
+  // Days on the intraday-risk patch re-read equity at every fill check: a breach of max_daily_loss acts at once.
+  const watch = patched(INTRADAY_RISK_PATCH)
+    ? () => watchDailyLoss(day, config.risk_management, startingHoldings)
+    : undefined;
+  if (watch) day.haltAccountOnLoss = config.risk_management.halt_account_on_daily_loss ?? false;
+  await trackFills(day, submittedAfter, cutoff, config.timing.poll_interval_seconds * 1000, { watch });
 
   day.enter('closing_out');
   await cancelLeftovers(day);

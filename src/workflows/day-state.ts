@@ -5,8 +5,9 @@ import type {
 import { isTerminalStatus } from '../domain/orders';
 import { summarizePortfolio } from '../domain/portfolio';
 import type { DayRecord } from '../domain/day-ledger';
+import { increasesRisk, type DailyLossBreach } from '../domain/daily-loss';
 import type {
-  DailyTradingInput, DayPhase, DayReport, DayStatus, EmergencyStopOutcome, EmergencyStopRequest, OrderRecord,
+  DailyLossOutcome, DailyTradingInput, DayPhase, DayReport, DayStatus, EmergencyStopOutcome, EmergencyStopRequest, OrderRecord,
 } from '../contracts/day';
 import type { CompactDayPlan, MarketDataSummary, PlanResult, TrailLocation } from '../contracts/plan';
 import type {
@@ -52,6 +53,10 @@ export class DayState {
   trail: TrailLocation | null = null;
   /** Decisions by outcome over every symbol (compact-plan days). */
   decisionCounts: Record<string, number> | null = null;
+  /** Set once equity fell through max_daily_loss while the day traded. */
+  dailyLoss: DailyLossOutcome | null = null;
+  /** risk_management.halt_account_on_daily_loss, for the end of the day. */
+  haltAccountOnLoss = false;
   private readonly orders = new Map<string, OrderRecord>();
   /** Intents whose submit was started: only these can be at the broker. */
   private readonly attempted = new Set<string>();
@@ -224,6 +229,29 @@ export class DayState {
     }
   }
 
+  /**
+   * Equity fell through max_daily_loss: the day moves to `state` and reports the figure; the caller cancels the open
+   * orders `ordersToCancel` names. Only the first breach counts.
+   */
+  breachDailyLoss(breach: DailyLossBreach, state: 'REDUCING' | 'HALTED', holdings: Record<string, number>): OrderRecord[] {
+    if (this.dailyLoss) return [];
+    const toCancel = this.openOrders().filter((order) => state === 'HALTED' || increasesRisk(order.side, holdings[order.symbol] ?? 0));
+    this.dailyLoss = {
+      at: nowIso(), plPct: breach.plPct, startEquity: breach.startEquity, equity: breach.equity, tradingState: state,
+      canceledClientOrderIds: toCancel.map((order) => order.clientOrderId), accountHalted: false, detail: breach.detail,
+    };
+    if (state === 'HALTED' || this.tradingState === 'ACTIVE') this.tradingState = state;
+    this.rejected.push({ symbol: '*', code: 'DAILY_LOSS_LIMIT', detail: breach.detail });
+    this.reason = `DAILY_LOSS_LIMIT: ${breach.detail}; trading state ${this.tradingState}`;
+    this.touch();
+    return toCancel;
+  }
+
+  /** The account was halted for later days after the breach. */
+  markAccountHaltedForLoss(): void {
+    if (this.dailyLoss) this.dailyLoss.accountHalted = true;
+  }
+
   /** A stop was asked for (the first one counts): the day is halted from now on. */
   requestStop(request: EmergencyStopRequest): void {
     if (this.stop) return;
@@ -321,6 +349,7 @@ export class DayState {
       marketData: this.marketData,
       ...(this.claimed || this.firstRun ? { firstRun: this.firstRun, generation: this.generation } : {}),
       ...(this.stopOutcome ? { stopOutcome: this.stopOutcome } : {}),
+      ...(this.dailyLoss ? { dailyLoss: this.dailyLoss } : {}),
       ...(this.decisionCounts ? { decisionCounts: this.decisionCounts, trail: this.trail } : {}),
     };
   }

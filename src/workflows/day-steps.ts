@@ -1,12 +1,16 @@
 import { isCancellation, log, sleep, workflowInfo } from '@temporalio/workflow';
 import type { FinishDayRequest } from '../contracts/account';
-import type { SessionGuard } from '../contracts/day';
+import type { OrderRecord, SessionGuard } from '../contracts/day';
+import type { ExecutionConfig } from '../config-schema';
+import { dailyLossBreach } from '../domain/daily-loss';
 import type { OrderIntent } from '../domain/types';
 import { activities, FINAL_ERRORS, submitActivity } from './activity-options';
 import type { DayState } from './day-state';
 import { describeIntent } from './wording';
 
 /** The steps of a day that the main flow and the stop share. */
+
+type DailyLossRules = Pick<ExecutionConfig['risk_management'], 'max_daily_loss' | 'on_daily_loss_breach'>;
 
 /** Longest gap between two fill checks: keeps a full day's polling far below Temporal's history limits. */
 const MAX_POLL_INTERVAL_MS = 5 * 60_000;
@@ -38,15 +42,49 @@ export async function submit(day: DayState, intent: OrderIntent, guard: SessionG
   day.touch();
 }
 
-/** Polls with growing durable sleeps until every order is final or the cutoff comes. */
-export async function trackFills(day: DayState, submittedAfter: string, cutoff: number, firstIntervalMs: number): Promise<void> {
+/**
+ * Polls with growing durable sleeps until every order in `waitingFor` is final or the cutoff comes; `watch` runs
+ * after each check (the intraday risk checks).
+ */
+export async function trackFills(
+  day: DayState, submittedAfter: string, cutoff: number, firstIntervalMs: number,
+  options: { watch?: () => Promise<void>; waitingFor?: () => OrderRecord[] } = {},
+): Promise<void> {
+  const waitingFor = options.waitingFor ?? (() => day.openOrders());
   let intervalMs = firstIntervalMs;
-  while (day.openOrders().length > 0 && Date.now() < cutoff) {
+  while (waitingFor().length > 0 && Date.now() < cutoff) {
     const waitMs = Math.max(Math.min(intervalMs, cutoff - Date.now()), 1);
-    await sleep(waitMs, { summary: `wait ${Math.round(waitMs / 1000)}s for ${day.openOrders().length} open orders to fill` });
+    await sleep(waitMs, { summary: `wait ${Math.round(waitMs / 1000)}s for ${waitingFor().length} open orders to fill` });
     await refreshOrders(day, submittedAfter);
+    if (options.watch) await options.watch();
     intervalMs = Math.min(intervalMs * 2, MAX_POLL_INTERVAL_MS);
   }
+}
+
+/**
+ * The intraday daily-loss check: re-reads the account's equity; on a breach of max_daily_loss the day moves to
+ * on_daily_loss_breach and cancels its open orders (HALTED) or the risk-increasing ones (REDUCING). Once a day.
+ */
+export async function watchDailyLoss(day: DayState, risk: DailyLossRules, holdings: Record<string, number>): Promise<void> {
+  if (day.dailyLoss) return;
+  const { account } = day.input;
+  const now = await activities('broker', `read the equity of ${account} for the daily loss limit`).getAccount(account);
+  const breach = dailyLossBreach(now, risk.max_daily_loss);
+  if (!breach) return;
+  const toCancel = day.breachDailyLoss(breach, risk.on_daily_loss_breach, holdings);
+  log.warn('daily loss limit breached', { detail: breach.detail, tradingState: day.tradingState, cancelling: toCancel.length });
+  const brokerIds = toCancel.filter((order) => order.brokerOrderId !== null).map((order) => order.brokerOrderId!);
+  if (brokerIds.length > 0) {
+    await activities('broker', `cancel ${brokerIds.length} open orders after the daily loss breach`).cancelOrders(account, brokerIds);
+  }
+}
+
+/** After a day that breached max_daily_loss: halts the account for later days when the config says so. */
+export async function haltAccountAfterLoss(day: DayState): Promise<void> {
+  const { account } = day.input;
+  await activities('account', `halt account ${account} after the daily loss breach`)
+    .haltAccount(account, `DAILY_LOSS_LIMIT on ${day.input.tradingDate}: ${day.dailyLoss!.detail}`, day.workflowId);
+  day.markAccountHaltedForLoss();
 }
 
 /** Lookups of unknown orders in the close-out and the stop before one the broker does not know is given up. */
