@@ -3,13 +3,14 @@ import {
   sleep, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { ExecutionConfig } from '../config-schema';
-import type { DailyTradingInput, DayReport } from '../contracts/day';
+import type { DailyTradingInput, DayReport, SessionGuard } from '../contracts/day';
 import type { CompactDayPlan, MarketSnapshot, PlanResult } from '../contracts/plan';
 import { parseDayInput } from '../domain/day-input';
 import { newYorkDate } from '../domain/market-time';
 import { lastSubmitTime } from '../domain/session';
 import { readStopRequest } from '../domain/stop-request';
-import type { MarketClock } from '../domain/types';
+import type { MarketClock, OrderIntent } from '../domain/types';
+import { SECOND_WAVE, symbolsAwaitingSales } from '../domain/waves';
 import { dailyWorkflowId, TRADING_MODE } from '../names';
 import { activities, DEFAULT_SUBMIT_RETRY_MINUTES } from './activity-options';
 import { DayState } from './day-state';
@@ -38,6 +39,8 @@ const COMPACT_PLAN_PATCH = 'compact-plan';
  * the risk-increasing ones) and can halt the account for later days.
  */
 const INTRADAY_RISK_PATCH = 'intraday-risk';
+/** Patch: buys funded by the day's sales are sent in a second wave, once those sales have filled. */
+const BUY_WAVES_PATCH = 'buy-waves';
 /** Patch: the TradingMode search attribute is the worker's mode, not the starter's label. */
 const WORKER_MODE_TAG_PATCH = 'worker-mode-tag';
 
@@ -144,25 +147,12 @@ async function tradeTheDay(day: DayState): Promise<void> {
   day.enter('submitting');
   if (ledger && await haltedMeanwhile(day)) return;
   const notAfter = lastSubmitTime(clock.nextClose, config.timing.cancel_before_close_minutes);
-  for (const [index, intent] of plan.orders.entries()) {
-    if (day.paused) {
-      day.describe();
-      await condition(() => !day.paused);
-    }
-    // Stopped while a submit was in flight: that submit has answered; nothing more is sent.
-    if (ledger && day.stop) return;
-    if (ledger && !day.sessionOver && Date.now() >= Date.parse(notAfter)) {
-      day.endSession(`past the last submit time ${notAfter}`);
-    }
-    if (day.sessionOver) {
-      day.markSessionOver(plan.orders.slice(index), day.sessionOver);
-      log.warn('session over: the rest of the plan is not sent', { reason: day.sessionOver, unsent: plan.orders.length - index });
-      break;
-    }
-    await submit(day, intent, ledger ? { tradingDate, notAfter } : undefined, config.timing.submit_retry_minutes ?? DEFAULT_SUBMIT_RETRY_MINUTES);
-  }
+  const sending: Sending = {
+    ledger, notAfter, guard: ledger ? { tradingDate, notAfter } : undefined,
+    retryMinutes: config.timing.submit_retry_minutes ?? DEFAULT_SUBMIT_RETRY_MINUTES,
+  };
+  if (!(await submitAll(day, plan.orders, sending))) return;
 
-  day.enter('awaiting_fills');
   const cutoff = Math.min(
     Date.parse(clock.nextClose) - config.timing.cancel_before_close_minutes * 60_000,
     Date.now() + config.timing.max_fill_wait_minutes * 60_000,
@@ -172,7 +162,14 @@ async function tradeTheDay(day: DayState): Promise<void> {
     ? () => watchDailyLoss(day, config.risk_management, startingHoldings)
     : undefined;
   if (watch) day.haltAccountOnLoss = config.risk_management.halt_account_on_daily_loss ?? false;
-  await trackFills(day, submittedAfter, cutoff, config.timing.poll_interval_seconds * 1000, { watch });
+  const polling = { watch, firstIntervalMs: config.timing.poll_interval_seconds * 1000, submittedAfter, cutoff };
+  if (patched(BUY_WAVES_PATCH)) {
+    const waiting = symbolsAwaitingSales(plan);
+    if (waiting.length > 0 && !(await secondWave(day, plan.orders, waiting, `${runId}.${SECOND_WAVE}`, sending, polling))) return;
+  }
+
+  day.enter('awaiting_fills');
+  await trackFills(day, submittedAfter, cutoff, polling.firstIntervalMs, { watch });
 
   day.enter('closing_out');
   await cancelLeftovers(day);
@@ -191,13 +188,74 @@ async function tradeTheDay(day: DayState): Promise<void> {
   log.info('day completed', { tradingDate, orders: day.orderList().length, rejected: day.rejected.length });
 }
 
+/** How a day sends its orders: inside its session, with its retry budget. */
+interface Sending {
+  ledger: boolean;
+  notAfter: string;
+  guard: SessionGuard | undefined;
+  retryMinutes: number;
+}
+
+/**
+ * Sends the orders one after the other, waiting while paused; the session's end leaves the rest unsent, each
+ * explained. False when a stop came (nothing more is sent).
+ */
+async function submitAll(day: DayState, orders: OrderIntent[], sending: Sending): Promise<boolean> {
+  for (const [index, intent] of orders.entries()) {
+    if (day.paused) {
+      day.describe();
+      await condition(() => !day.paused);
+    }
+    // Stopped while a submit was in flight: that submit has answered; nothing more is sent.
+    if (sending.ledger && day.stop) return false;
+    if (sending.ledger && !day.sessionOver && Date.now() >= Date.parse(sending.notAfter)) {
+      day.endSession(`past the last submit time ${sending.notAfter}`);
+    }
+    if (day.sessionOver) {
+      day.markSessionOver(orders.slice(index), day.sessionOver);
+      log.warn('session over: the rest of the plan is not sent', { reason: day.sessionOver, unsent: orders.length - index });
+      break;
+    }
+    await submit(day, intent, sending.guard, sending.retryMinutes);
+  }
+  return true;
+}
+
+/**
+ * The second wave: Alpaca frees buying power only when a sell executes, so the buys the first wave's sales fund
+ * wait until those sales fill; then those symbols are planned again from the broker's account and sent. False when
+ * a stop came.
+ */
+async function secondWave(
+  day: DayState, firstWave: OrderIntent[], waiting: string[], runId: string, sending: Sending,
+  polling: { watch: (() => Promise<void>) | undefined; firstIntervalMs: number; submittedAfter: string; cutoff: number },
+): Promise<boolean> {
+  const sells = new Set(firstWave.filter((order) => order.side === 'sell').map((order) => order.clientOrderId));
+  day.waitFor(`waiting for ${sells.size} sells to fill before the buys they fund (${waiting.length} symbols)`);
+  await trackFills(day, polling.submittedAfter, polling.cutoff, polling.firstIntervalMs, {
+    watch: polling.watch,
+    waitingFor: () => day.openOrders().filter((order) => sells.has(order.clientOrderId)),
+  });
+  day.doneWaiting();
+  if (day.stop) return false;
+  if (day.tradingState === 'HALTED' || day.sessionOver || Date.now() >= Date.parse(sending.notAfter)) return true;
+  if (sending.ledger && await haltedMeanwhile(day)) return false;
+  const { plan } = await planTheDay(day, runId, waiting);
+  const orders = day.adoptSecondWave(plan, waiting);
+  log.info('second wave', { waiting, orders: orders.length });
+  return submitAll(day, orders, sending);
+}
+
 /**
  * Snapshot and plan. Days on the compact-plan patch do both in one activity whose result stays small whatever the
  * universe (quotes and assets never enter the history; the full trail is written by the worker); older days replay
  * the two activities they ran.
  */
-async function planTheDay(day: DayState, runId: string): Promise<{ plan: PlanResult | CompactDayPlan; snapshot: Pick<MarketSnapshot, 'account' | 'positions' | 'clock'> }> {
-  const { account, signals } = day.input;
+async function planTheDay(
+  day: DayState, runId: string, only?: string[],
+): Promise<{ plan: PlanResult | CompactDayPlan; snapshot: Pick<MarketSnapshot, 'account' | 'positions' | 'clock'> }> {
+  const { account } = day.input;
+  const signals = only ? day.input.signals.filter((signal) => only.includes(signal.symbol)) : day.input.signals;
   const request = { runId, signals, tradingState: day.tradingState, ordersSubmittedToday: 0 };
   if (patched(COMPACT_PLAN_PATCH)) {
     const plan = await activities('planning', `snapshot, size and risk-check ${signals.length} signals`).planTheDay(account, request);

@@ -6,6 +6,7 @@ import { isTerminalStatus } from '../domain/orders';
 import { summarizePortfolio } from '../domain/portfolio';
 import type { DayRecord } from '../domain/day-ledger';
 import { increasesRisk, type DailyLossBreach } from '../domain/daily-loss';
+import { secondWaveOrders } from '../domain/waves';
 import type {
   DailyLossOutcome, DailyTradingInput, DayPhase, DayReport, DayStatus, EmergencyStopOutcome, EmergencyStopRequest, OrderRecord,
 } from '../contracts/day';
@@ -57,6 +58,7 @@ export class DayState {
   dailyLoss: DailyLossOutcome | null = null;
   /** risk_management.halt_account_on_daily_loss, for the end of the day. */
   haltAccountOnLoss = false;
+  private waiting: string | null = null;
   private readonly orders = new Map<string, OrderRecord>();
   /** Intents whose submit was started: only these can be at the broker. */
   private readonly attempted = new Set<string>();
@@ -105,12 +107,14 @@ export class DayState {
   /** Says what the day waits for (the open), in the UI's details. */
   waitFor(reason: string): void {
     this.reason = reason;
+    this.waiting = reason;
     this.describe();
   }
 
-  /** The wait is over. */
+  /** The wait is over (a reason set meanwhile, such as a daily-loss breach, stays). */
   doneWaiting(): void {
-    this.reason = null;
+    if (this.reason === this.waiting) this.reason = null;
+    this.waiting = null;
   }
 
   pause(): void {
@@ -138,6 +142,24 @@ export class DayState {
     this.rejected = [...this.rejected, ...plan.rejected];
     this.tradingState = plan.tradingState;
     for (const intent of plan.orders) this.orders.set(intent.clientOrderId, recordOf(intent));
+  }
+
+  /**
+   * Adopts the second wave's plan for the symbols that waited on the day's sales: their buys join the day's orders,
+   * their new decisions follow the first wave's, and their buying-power refusals give way to the new verdicts.
+   */
+  adoptSecondWave(plan: PlanResult | CompactDayPlan, waiting: string[]): OrderIntent[] {
+    const wanted = new Set(waiting);
+    const orders = secondWaveOrders(plan, waiting);
+    this.rejected = [
+      ...this.rejected.filter((rejection) => !(wanted.has(rejection.symbol) && rejection.code === 'BUYING_POWER')),
+      ...plan.rejected.filter((rejection) => wanted.has(rejection.symbol)),
+    ];
+    this.decisions = [...this.decisions, ...plan.decisions.filter((decision) => wanted.has(decision.symbol))
+      .map((decision) => ({ ...decision, reason: `second wave: ${decision.reason}` }))];
+    for (const intent of orders) this.orders.set(intent.clientOrderId, recordOf(intent));
+    this.touch();
+    return orders;
   }
 
   /** Adopts the closing figures of a day that traded: portfolio, reconciliation, P&L, slippage, performance. */
