@@ -16,7 +16,7 @@ import { OrderBook } from './order-book';
 import { OrderEntry } from './order-entry';
 import { replacementTerms } from './order-replace';
 import { parseOrderRequest, parseReplaceRequest } from './order-request';
-import { isCancelable, isFinal } from './order-transitions';
+import { canTransition, isCancelable, isFinal, isWorking } from './order-transitions';
 import type {
   AccountConfig, AccountValues, EngineListener, FillMode, MultiStatus, OrderListQuery, PositionValues, SimAccount,
   SimFill, SimOrder,
@@ -32,6 +32,8 @@ export interface EngineOptions {
   equity: number;
   partialFillRate: number;
   fillLatencyMs: number;
+  /** How long a cancel or replace of a working order stays `pending_cancel`/`pending_replace`; 0: immediate. */
+  cancelLatencyMs: number;
   /** Buying-power multiplier: 1 cash, 2 Reg-T margin. */
   multiplier: number;
   /** Salts the order-id generator (the state file's run count), so a restarted simulator never reuses an id. */
@@ -48,14 +50,28 @@ export class Engine {
   private readonly matcher: MatchingEngine;
 
   constructor(private readonly opts: EngineOptions) {
-    const { universe, market, mode, seed, equity, multiplier, fillLatencyMs, partialFillRate } = opts;
+    const { universe, market, mode, seed, equity, multiplier, fillLatencyMs, cancelLatencyMs, partialFillRate } = opts;
     this.ledger = new Ledger({ universe, market, seed, equity, multiplier });
     this.book = new OrderBook(this.ledger, {
-      market, mode, seed, fillLatencyMs, ...(opts.idSalt !== undefined ? { idSalt: opts.idSalt } : {}),
+      market, mode, seed, fillLatencyMs, cancelLatencyMs, ...(opts.idSalt !== undefined ? { idSalt: opts.idSalt } : {}),
     });
     this.entry = new OrderEntry(this.book, this.ledger, { market, mode, fillLatencyMs, multiplier });
     this.matcher = new MatchingEngine(this.book, this.ledger, { market, mode, seed, partialFillRate, fillLatencyMs },
-      (key) => (this.accountFillModes.get(key) ?? this.fillMode) === 'hold');
+      (key) => this.holding(key));
+  }
+
+  /** Whether an account's orders are held open (the admin API's `hold` fill mode). */
+  private holding(key: string): boolean {
+    return (this.accountFillModes.get(key) ?? this.fillMode) === 'hold';
+  }
+
+  /**
+   * Whether an order may execute before a cancel or replace of it lands, so the request is pending and races its
+   * executions: it is working (`new`, `partially_filled`), the market is open and its account's fills are not held.
+   * Orders not at the venue (`accepted`, `held`), a closed market and held fills leave nothing to race.
+   */
+  private working(o: SimOrder, now: number): boolean {
+    return isWorking(o.status) && this.isOpen(now) && !this.holding(o.accountKey);
   }
 
   /** Registers a trade-update listener; returns the unsubscribe function. */
@@ -182,19 +198,32 @@ export class Engine {
     return sorted.slice(0, limit);
   }
 
+  /**
+   * DELETE /v2/orders/{id}: 204 once accepted, the order `canceled` at once or `pending_cancel` until the matcher
+   * settles it (see `working`). A final order, or one in `pending_replace` (which rejects cancel requests; the
+   * stream hears `order_cancel_rejected`), is a 422.
+   */
   cancel(key: string, id: string, now: number): SimOrder {
     const o = this.getOrder(key, id, now);
+    if (o.status === 'pending_replace') this.book.emit(o, 'order_cancel_rejected', now);
     if (!isCancelable(o.status)) throw invalid(`order is already in "${o.status}" state`);
-    this.book.cancelGroup(o, now);
+    this.book.cancelGroup(o, now, (x) => this.working(x, now));
     return o;
   }
 
-  cancelAll(key: string, now: number): Array<MultiStatus<SimOrder>> {
+  /**
+   * DELETE /v2/orders: a cancel request on every open order that takes one, as `cancel` does each (orders already
+   * `pending_cancel` are left out, and an order in `pending_replace` is left to the cancel of its replacement).
+   * `immediate` (the cancels of DELETE /v2/positions?cancel_orders) cancels every open order at once.
+   */
+  cancelAll(key: string, now: number, immediate = false): Array<MultiStatus<SimOrder>> {
     const a = this.account(key, now);
     const out: Array<MultiStatus<SimOrder>> = [];
     for (const o of a.orders) {
-      if (!this.book.open.has(o) || !isCancelable(o.status)) continue;
-      this.book.finish(o, 'canceled', now);
+      if (!this.book.open.has(o)) continue;
+      if (immediate ? !canTransition(o.status, 'canceled') : !isCancelable(o.status) || o.status === 'pending_cancel') continue;
+      if (immediate) this.book.finish(o, 'canceled', now);
+      else this.book.requestCancel(o, now, this.working(o, now));
       out.push({ key: o.id, status: 200, body: o });
     }
     return out;
@@ -202,7 +231,8 @@ export class Engine {
 
   /**
    * PATCH /v2/orders/{id}: a new order takes the old one's place (`replaces`), the old one ends `replaced`
-   * (`replaced_by`). Quantity defaults to what was left to fill.
+   * (`replaced_by`). Quantity defaults to what was left to fill. For a working order (see `working`) this is not
+   * immediate: the old order is `pending_replace` and the new one `pending_new` until the matcher settles the race.
    */
   replace(key: string, id: string, body: unknown, now: number): SimOrder {
     const a = this.account(key, now);
@@ -221,14 +251,16 @@ export class Engine {
       }, now, old);
     }
 
+    const pending = this.opts.cancelLatencyMs > 0 && this.working(old, now);
     const fresh = this.book.create(a, {
       clientOrderId: r.clientOrderId, symbol: old.symbol, assetId: old.assetId, side: old.side, type: old.type,
       timeInForce: next.timeInForce, qty: next.qty, notional: null, limitPrice: next.limitPrice, stopPrice: next.stopPrice,
       trailPrice: next.trailPrice, trailPercent: next.trailPercent, extendedHours: old.extendedHours,
       positionIntent: old.positionIntent, orderClass: old.orderClass ?? 'simple',
-      status: old.status === 'held' ? 'held' : 'new', auctionAt: old.auctionAt ?? null,
+      status: old.status === 'held' ? 'held' : pending ? 'pending_new' : 'new', auctionAt: old.auctionAt ?? null,
     }, now);
-    this.book.supersede(a, old, fresh, now);
+    if (pending) this.book.beginReplace(old, fresh, now);
+    else this.book.supersede(a, old, fresh, now);
     return fresh;
   }
 
@@ -257,7 +289,8 @@ export class Engine {
 
   closeAll(key: string, cancelOrders: boolean, now: number): Array<MultiStatus<SimOrder>> {
     const a = this.account(key, now);
-    if (cancelOrders) this.cancelAll(key, now);
+    // Alpaca cancels the orders before it closes: nothing pending holds back the shares being sold.
+    if (cancelOrders) this.cancelAll(key, now, true);
     const out: Array<MultiStatus<SimOrder>> = [];
     for (const p of [...a.positions.values()].sort((x, y) => x.symbol.localeCompare(y.symbol))) {
       try {

@@ -1,8 +1,10 @@
 /**
- * The matching engine: each step walks the open orders, expires what is past its expiry, moves queued orders to
- * `new` once the market is open, runs the opening and closing auctions, triggers stops, and executes what the
- * fill model finds marketable, booking each execution in the ledger and the account's FILL log. A filled entry
- * releases its exits; a filling exit shrinks or cancels its sibling.
+ * The matching engine: each step walks the open orders, settles the cancels and replaces in flight (an order
+ * still working gets this step's execution first, so a cancel or replace can lose the race to a fill), expires
+ * what is past its expiry, rests partly filled GTC orders `done_for_day` at the close and resumes them at the
+ * open, moves queued orders to `new` once the market is open, runs the opening and closing auctions, triggers
+ * stops, and executes what the fill model finds marketable, booking each execution in the ledger and the
+ * account's FILL log. A filled entry releases its exits; a filling exit shrinks or cancels its sibling.
  */
 import { marketClock, type MarketMode } from './calendar';
 import {
@@ -50,6 +52,12 @@ export class MatchingEngine {
       if (!open.has(o)) continue; // closed by a sibling earlier in this pass
       if (o.status === 'held') continue;
       const holding = this.holding(o.accountKey);
+      // A replacement waits for its replace to settle, with the order it replaces.
+      if (o.status === 'pending_new' || this.book.replacedBy(o)) continue;
+      if (o.status === 'pending_cancel' || o.status === 'pending_replace') {
+        if (force || now >= (o.pendingUntil ?? 0)) this.settle(o, now, clock.isOpen && !holding && (force || now >= o.eligibleAt));
+        continue;
+      }
       if (o.auctionAt != null) {
         if (now >= o.auctionAt && !holding && (force || now >= o.eligibleAt)) this.auction(o, now);
         else if (o.expiresAt !== null && now >= o.expiresAt) this.book.finish(o, 'expired', now);
@@ -59,7 +67,11 @@ export class MatchingEngine {
         this.book.finish(o, 'expired', now);
         continue;
       }
-      if (!clock.isOpen) continue;
+      if (!clock.isOpen) {
+        if (o.status === 'partially_filled' && o.timeInForce === 'gtc') this.book.doneForDay(o, now);
+        continue;
+      }
+      if (o.status === 'done_for_day') this.book.resume(o, now);
       if (o.status === 'accepted') {
         this.book.activate(o, now);
         if (!open.has(o)) continue;
@@ -68,6 +80,36 @@ export class MatchingEngine {
       if (!force && now < o.eligibleAt) continue;
       this.match(o, now);
     }
+  }
+
+  /**
+   * Settles a cancel or replace in flight. An order that may execute now gets this step's execution first (a
+   * cancel can lose to a fill: then `order_cancel_rejected`). A cancel then cancels what is left. A replace whose
+   * old order filled or ended is rejected (`order_replace_rejected`); otherwise the replacement takes over, less
+   * whatever executed in the race.
+   */
+  private settle(o: SimOrder, now: number, canExecute: boolean): void {
+    const replacing = o.status === 'pending_replace';
+    const before = o.filledQty;
+    if (canExecute) {
+      if (o.auctionAt == null) this.match(o, now);
+      else if (now >= o.auctionAt) this.auction(o, now);
+    }
+    if (!replacing) {
+      if (this.book.open.has(o)) this.book.finish(o, 'canceled', now);
+      else if (o.status === 'filled') this.book.emit(o, 'order_cancel_rejected', now);
+      return;
+    }
+    if (!o.replacingWith) return; // the race ended the order, and its replace with it
+    const a = this.ledger.find(o.accountKey);
+    const fresh = a?.byId.get(o.replacingWith);
+    if (!a || !fresh || !this.book.open.has(o)) return this.book.rejectReplace(o, now);
+    const raced = round9(o.filledQty - before);
+    if (raced > EPS && fresh.qty !== null) {
+      if (fresh.qty - raced <= EPS) return this.book.rejectReplace(o, now);
+      fresh.qty = round9(fresh.qty - raced);
+    }
+    this.book.completeReplace(a, o, fresh, now);
   }
 
   /** An opening or closing auction: all or nothing at the auction price; what does not execute is canceled. */

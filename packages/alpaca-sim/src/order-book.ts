@@ -3,6 +3,10 @@
  * orders), the set of open orders, moves along the status table of `order-transitions.ts`, cancelling an order
  * with its group, replacing one order by another, and the trade update each move announces to subscribers.
  * Order and execution ids come from one seeded generator, so a seed replays them.
+ *
+ * A cancel or replace of an order that may still execute (working at an open venue) is not immediate: the order
+ * waits `cancelLatencyMs` in `pending_cancel` or `pending_replace`, and the matching engine settles the request at
+ * its next step, where an execution may win the race (`matching-engine.ts`). Here are the moves at both ends.
  */
 import type { OrderStatus, OrderType, Side, TimeInForce } from './alpaca-enums';
 import { marketClock, type MarketMode } from './calendar';
@@ -23,6 +27,8 @@ export interface OrderBookOptions {
   mode: MarketMode;
   seed: number;
   fillLatencyMs: number;
+  /** How long a cancel or replace of a working order stays pending; 0 makes both immediate. */
+  cancelLatencyMs: number;
   /** Salts the id generator (the state file's run count), so a restarted simulator never reuses an id. */
   idSalt?: number;
 }
@@ -194,6 +200,8 @@ export class OrderBook {
     if (status === 'rejected') o.failedAt = now;
     this.open.delete(o);
     this.emit(o, status, now);
+    // An order that ends while being replaced (a sibling exit filled) takes its replacement with it.
+    if (o.replacingWith) this.rejectReplace(o, now);
     // An entry that will never completely fill takes its waiting exits with it.
     for (const leg of this.legsOf(o)) {
       if (this.open.has(leg) && leg.status === 'held') this.finish(leg, 'canceled', now);
@@ -215,23 +223,108 @@ export class OrderBook {
     this.emit(o, 'new', now);
   }
 
-  /** Cancels an order and, as Alpaca does for advanced orders, every open order of its group. */
-  cancelGroup(o: SimOrder, now: number): void {
+  /** A GTC order partly filled at the close: done for the day, resumed at the next open. */
+  doneForDay(o: SimOrder, now: number): void {
+    this.setStatus(o, 'done_for_day', now);
+    this.emit(o, 'done_for_day', now);
+  }
+
+  /** A `done_for_day` order at the open: working again, with no event (Alpaca documents none). */
+  resume(o: SimOrder, now: number): void {
+    this.setStatus(o, o.filledQty > 0 ? 'partially_filled' : 'new', now);
+  }
+
+  /**
+   * A cancel request on one order. A `working` order (one that may execute before the cancel lands) waits in
+   * `pending_cancel` for the matcher to settle the race; a replacement waits for its replace to settle; any other
+   * is canceled at once. A second request on a `pending_cancel` order changes nothing.
+   */
+  requestCancel(o: SimOrder, now: number, working: boolean): void {
+    if (o.status === 'pending_cancel') return;
+    const pair = this.replacedBy(o);
+    if (!pair && !(working && this.opts.cancelLatencyMs > 0)) return this.finish(o, 'canceled', now);
+    this.setStatus(o, 'pending_cancel', now);
+    o.pendingUntil = pair?.pendingUntil ?? now + this.opts.cancelLatencyMs;
+    this.emit(o, 'pending_cancel', now);
+  }
+
+  /**
+   * Cancels an order and, as Alpaca does for advanced orders, every open order of its group. A member being
+   * replaced has the cancel applied to its replacement; a held exit goes with its entry, at once or when the
+   * entry's cancel settles.
+   */
+  cancelGroup(o: SimOrder, now: number, working: (x: SimOrder) => boolean): void {
     const a = this.ledger.find(o.accountKey);
     const parent = o.parentId ? a?.byId.get(o.parentId) : o;
     const group = parent ? [parent, ...this.legsOf(parent)] : [o];
     if (!group.includes(o)) group.push(o);
-    // The order asked for goes first, so its event leads.
-    for (const x of [o, ...group.filter((g) => g !== o)]) {
-      if (this.open.has(x) && isCancelable(x.status)) this.finish(x, 'canceled', now);
+    // The order asked for goes first, so its event leads; held exits after the live orders, so that an exit whose
+    // entry is now pending_cancel (or pending_replace) waits for that to settle, and goes with the entry.
+    const ordered = [o, ...group.filter((g) => g !== o)];
+    for (const x of [...ordered.filter((g) => g.status !== 'held'), ...ordered.filter((g) => g.status === 'held')]) {
+      if (!this.open.has(x)) continue;
+      if (x.status === 'pending_replace') {
+        const fresh = this.replacementOf(x);
+        if (fresh && this.open.has(fresh)) this.requestCancel(fresh, now, true);
+        continue;
+      }
+      if (!isCancelable(x.status)) continue;
+      const entry = x.status === 'held' && x.parentId ? a?.byId.get(x.parentId) : undefined;
+      if (entry?.status === 'pending_cancel' || entry?.status === 'pending_replace') continue;
+      this.requestCancel(x, now, working(x));
     }
+  }
+
+  /** The order waiting in `pending_new` to replace `old`, while `old` is `pending_replace`. */
+  replacementOf(old: SimOrder): SimOrder | undefined {
+    if (old.status !== 'pending_replace' || !old.replacingWith) return undefined;
+    return this.ledger.find(old.accountKey)?.byId.get(old.replacingWith);
+  }
+
+  /** The order `fresh` is waiting to replace, while that replace is in flight. */
+  replacedBy(fresh: SimOrder): SimOrder | undefined {
+    if (!fresh.replaces) return undefined;
+    const old = this.ledger.find(fresh.accountKey)?.byId.get(fresh.replaces);
+    return old?.status === 'pending_replace' && old.replacingWith === fresh.id ? old : undefined;
+  }
+
+  /**
+   * A replace of a working order: `old` waits in `pending_replace`, `fresh` (created `pending_new`) for the
+   * matcher to settle the race with `completeReplace` or `rejectReplace`.
+   */
+  beginReplace(old: SimOrder, fresh: SimOrder, now: number): void {
+    fresh.replaces = old.id;
+    fresh.secondaryExit = old.secondaryExit ?? false;
+    old.replacingWith = fresh.id;
+    old.pendingUntil = now + this.opts.cancelLatencyMs;
+    this.setStatus(old, 'pending_replace', now);
+    this.emit(old, 'pending_replace', now);
+  }
+
+  /** The replace went through: `fresh` takes `old`'s place and works, or is canceled if a cancel was asked meanwhile. */
+  completeReplace(a: SimAccount, old: SimOrder, fresh: SimOrder, now: number): void {
+    old.replacingWith = null;
+    old.pendingUntil = null;
+    const canceling = fresh.status === 'pending_cancel';
+    if (fresh.status === 'pending_new') this.setStatus(fresh, 'new', now);
+    this.supersede(a, old, fresh, now, !canceling);
+    if (canceling) this.finish(fresh, 'canceled', now);
+  }
+
+  /** The replace lost (`old` filled or ended first): the replacement is rejected and `order_replace_rejected` sent. */
+  rejectReplace(old: SimOrder, now: number): void {
+    const fresh = old.replacingWith ? this.ledger.find(old.accountKey)?.byId.get(old.replacingWith) : undefined;
+    old.replacingWith = null;
+    old.pendingUntil = null;
+    if (fresh && this.open.has(fresh)) this.finish(fresh, 'rejected', now);
+    this.emit(old, 'order_replace_rejected', now);
   }
 
   /**
    * Puts `fresh` in `old`'s place: it takes over `old`'s group links (and a trailing stop's high-water mark),
-   * and `old` ends `replaced`. Announces both.
+   * and `old` ends `replaced`. Announces both (`fresh` unless told not to).
    */
-  supersede(a: SimAccount, old: SimOrder, fresh: SimOrder, now: number): void {
+  supersede(a: SimAccount, old: SimOrder, fresh: SimOrder, now: number, announceFresh = true): void {
     if (old.type === 'trailing_stop' && old.hwm !== null) {
       fresh.hwm = old.hwm;
       fresh.stopPrice = trailStop(fresh, old.hwm);
@@ -250,6 +343,6 @@ export class OrderBook {
     this.setStatus(old, 'replaced', now);
     this.open.delete(old);
     this.emit(old, 'replaced', now);
-    this.announce(fresh, now);
+    if (announceFresh) this.announce(fresh, now);
   }
 }

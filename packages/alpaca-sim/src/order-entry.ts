@@ -36,10 +36,22 @@ export class OrderEntry {
   heldQty(a: SimAccount, symbol: string, side: Side, now?: number, exclude?: SimOrder): number {
     let held = 0;
     for (const o of this.book.open) {
-      if (o === exclude || o.accountKey !== a.key || o.symbol !== symbol || o.side !== side || !counts(o)) continue;
-      held += this.remaining(o, now);
+      if (o === exclude || o.accountKey !== a.key || o.symbol !== symbol || o.side !== side) continue;
+      held += this.holds(o, (x) => (counts(x) ? this.remaining(x, now) : 0));
     }
     return held;
+  }
+
+  /**
+   * What an open order holds back, by `measure`. While a replace is in flight the pair holds the larger of the
+   * two (Alpaca: "buying power is reduced by the larger of the two orders"): counted on the replacement, not on the
+   * order in `pending_replace`.
+   */
+  private holds(o: SimOrder, measure: (x: SimOrder) => number): number {
+    const fresh = this.book.replacementOf(o);
+    if (fresh && this.book.open.has(fresh)) return 0;
+    const old = this.book.replacedBy(o);
+    return old ? Math.max(measure(o), measure(old)) : measure(o);
   }
 
   /** A remaining qty; a notional order's valued at the last trade at `now`, when given. */
@@ -103,7 +115,7 @@ export class OrderEntry {
     let reserved = 0;
     for (const o of this.book.open) {
       if (o.accountKey !== a.key || o === exclude) continue;
-      reserved += this.reservedValue(o, now, a.positions.get(o.symbol)?.qty ?? 0);
+      reserved += this.holds(o, (x) => this.reservedValue(x, now, a.positions.get(x.symbol)?.qty ?? 0));
     }
     const available = this.ledger.values(a, now).buyingPower - reserved;
     if (cost > available + EPS) {

@@ -5,7 +5,7 @@
 import type { TimeInForce } from './alpaca-enums';
 import { round9 } from './numbers';
 import type { ReplaceRequest } from './order-request';
-import { isFinal, isReplaceable } from './order-transitions';
+import { isReplaceable } from './order-transitions';
 import type { SimOrder } from './records';
 import { forbidden, invalid, SimError } from './sim-error';
 
@@ -25,8 +25,9 @@ export interface Replacement {
  * changes nothing is refused.
  */
 export function replacementTerms(old: SimOrder, r: ReplaceRequest, taken: (clientOrderId: string) => boolean): Replacement {
-  if (isFinal(old.status)) throw invalid(`order is already in "${old.status}" state`);
-  if (!isReplaceable(old.status)) throw invalid("unable to replace order, order isn't sent to exchange yet");
+  if (old.status === 'accepted' || old.status === 'pending_new') throw invalid("unable to replace order, order isn't sent to exchange yet");
+  // Final, or a cancel or another replace in flight (`pending_cancel`, `pending_replace`).
+  if (!isReplaceable(old.status)) throw invalid(`order is already in "${old.status}" state`);
   if (old.notional !== null) throw invalid('notional orders cannot be replaced');
   if (old.orderClass === 'oto' && !old.parentId) throw invalid('oto orders cannot be replaced');
   if (r.clientOrderId !== null && taken(r.clientOrderId)) throw new SimError(422, 40010001, 'client_order_id must be unique');

@@ -16,14 +16,20 @@ const ENDINGS: readonly OrderStatus[] = ['canceled', 'expired', 'replaced'];
 
 /** from → the statuses it may move to. Final statuses move nowhere. */
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
-  pending_new: ['accepted', 'new', 'rejected', 'canceled'],
+  // A replacing order waits in `pending_new` until its replace goes through (`new`) or is rejected; a cancel asked
+  // meanwhile (`pending_cancel`) takes effect when it does.
+  pending_new: ['accepted', 'new', 'rejected', 'canceled', 'pending_cancel'],
   accepted: ['new', 'rejected', 'partially_filled', 'filled', ...ENDINGS],
   // A bracket/OTO exit waits in `held` until its entry has completely filled.
   held: ['new', 'accepted', ...ENDINGS],
   new: ['partially_filled', 'filled', 'rejected', 'pending_cancel', 'pending_replace', 'done_for_day', ...ENDINGS],
   partially_filled: ['partially_filled', 'filled', 'pending_cancel', 'pending_replace', 'done_for_day', ...ENDINGS],
+  // A GTC order partly filled at the close rests until the next open, then resumes.
   done_for_day: ['new', 'partially_filled', 'filled', ...ENDINGS],
-  pending_cancel: ['canceled', 'partially_filled', 'filled'],
+  // A cancel can lose the race to an execution; a replacement canceled before its replace went through is rejected.
+  pending_cancel: ['canceled', 'partially_filled', 'filled', 'rejected'],
+  // The old order of a replace: `replaced`, or it fills first (the replace is rejected); a filling sibling exit
+  // cancels it.
   pending_replace: ['replaced', 'partially_filled', 'filled', 'canceled'],
   accepted_for_bidding: ['new', 'rejected', 'canceled'],
   stopped: ['filled', 'canceled'],
@@ -59,12 +65,23 @@ export function isFinal(status: OrderStatus): boolean {
   return FINAL_STATUSES.has(status);
 }
 
-/** Statuses that DELETE /v2/orders/{id} may cancel. */
+/**
+ * Statuses that DELETE /v2/orders/{id} may cancel: any open one but `pending_replace` ("the order will reject cancel
+ * requests while in this state"). `pending_cancel` is cancelable: a second DELETE is accepted and changes nothing.
+ */
 export function isCancelable(status: OrderStatus): boolean {
-  return canTransition(status, 'canceled');
+  return status !== 'pending_replace' && canTransition(status, 'canceled');
 }
 
-/** Statuses PATCH may replace: not before the order reached the venue (`accepted`, `pending_*`). */
+/**
+ * Statuses PATCH may replace: not before the order reached the venue (`accepted`, `pending_new`), nor while a
+ * cancel or another replace is in flight (`pending_cancel`, `pending_replace`).
+ */
 export function isReplaceable(status: OrderStatus): boolean {
-  return status === 'new' || status === 'partially_filled' || status === 'held';
+  return status === 'new' || status === 'partially_filled' || status === 'held' || status === 'done_for_day';
+}
+
+/** Statuses that race a cancel or replace against executions: the order is live at the venue. */
+export function isWorking(status: OrderStatus): boolean {
+  return status === 'new' || status === 'partially_filled';
 }

@@ -56,6 +56,10 @@ export interface SimOrder {
   replaces?: string | null;
   /** For OPG/CLS: the auction instant the order executes at. */
   auctionAt?: number | null;
+  /** In `pending_cancel` or `pending_replace`: the instant from which the matcher settles the request. */
+  pendingUntil?: number | null;
+  /** In `pending_replace`: the id of the order waiting (`pending_new`) to replace this one. */
+  replacingWith?: string | null;
 }
 
 /** One execution, as `GET /v2/account/activities/FILL` lists it. */

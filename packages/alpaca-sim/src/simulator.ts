@@ -29,6 +29,12 @@ export interface SimulatorOptions {
   market?: 'always-open' | 'real';
   /** Delay from acceptance (and between partial fills) to execution; default 50. */
   fillLatencyMs?: number;
+  /**
+   * How long a cancel (DELETE) or replace (PATCH) of a working order stays `pending_cancel`/`pending_replace`
+   * before the matcher settles it at its next step, where a fill may win the race; 0 makes both immediate (the
+   * order is `canceled`/`replaced` when the request answers). Default: the fill latency, at most 25 (one tick).
+   */
+  cancelLatencyMs?: number;
   /** Share of orders whose first execution is partial; default 0.1. */
   partialFillRate?: number;
   /** Buying-power multiplier: 1 cash account (no shorts), 2 Reg-T margin (default). */
@@ -64,11 +70,13 @@ export interface RunningSimulator {
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const warn = options.onWarning ?? ((message: string) => process.stderr.write(`simulator: warning: ${message}\n`));
   const fillLatencyMs = Math.max(0, options.fillLatencyMs ?? 50);
+  const cancelLatencyMs = Math.max(0, options.cancelLatencyMs ?? Math.min(fillLatencyMs, 25));
   const state: SimState = createState({
     seed: options.seed ?? 42,
     equity: options.equity ?? 100_000,
     market: options.market ?? 'always-open',
     fillLatencyMs,
+    cancelLatencyMs,
     partialFillRate: Math.min(1, Math.max(0, options.partialFillRate ?? 0.1)),
     multiplier: options.multiplier ?? 2,
     rateLimitPerMinute: options.rateLimitPerMinute ?? 200,

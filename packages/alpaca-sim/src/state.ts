@@ -14,6 +14,8 @@ export interface SimConfig {
   equity: number;
   market: MarketMode;
   fillLatencyMs: number;
+  /** How long a cancel or replace of a working order is pending; 0: immediate. */
+  cancelLatencyMs: number;
   partialFillRate: number;
   multiplier: number;
   rateLimitPerMinute: number;
@@ -55,7 +57,8 @@ export function createState(config: SimConfig, warn: (message: string) => void):
   const market = new Market(universe, config.seed, config.market);
   const engine = new Engine({
     universe, market, mode: config.market, seed: config.seed, equity: config.equity,
-    partialFillRate: config.partialFillRate, fillLatencyMs: config.fillLatencyMs, multiplier: config.multiplier,
+    partialFillRate: config.partialFillRate, fillLatencyMs: config.fillLatencyMs,
+    cancelLatencyMs: config.cancelLatencyMs, multiplier: config.multiplier,
     ...(loaded && loaded.generation > 0 ? { idSalt: loaded.generation } : {}),
   });
   const time = new TimeSource({

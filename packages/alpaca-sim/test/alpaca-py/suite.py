@@ -174,11 +174,45 @@ check("get_orders filtered", lambda: expect(all(o.symbol == "AAPL" and o.side ==
 def replace():
     new = trading.replace_order_by_id(state["limit"].id, ReplaceOrderRequest(qty=2, limit_price=1.5))
     expect(str(new.id) != str(state["limit"].id) and float(new.qty) == 2, "not replaced")
+    state["limit_old"] = str(state["limit"].id)
     state["limit"] = new
 
 
+def events_of(order_id, wanted=None):
+    return [str(e.value if hasattr(e, "value") else e) for e, oid in events if oid == str(order_id) and (wanted is None or e in wanted)]
+
+
+def replaced_and_linked():
+    old = trading.get_order_by_id(state["limit_old"])
+    return old.status == OrderStatus.REPLACED and str(old.replaced_by) == str(state["limit"].id)
+
+
 check("replace_order_by_id", replace)
+# The replace of a working order is pending_replace until the simulator's next step; then replaced, linked.
+check("replace: the old order ends replaced with replaced_by", lambda: wait_for(replaced_and_linked, "old order not replaced"))
 check("cancel_order_by_id", lambda: trading.cancel_order_by_id(state["limit"].id))
+check("cancel: the order ends canceled", lambda: wait_for(lambda: trading.get_order_by_id(state["limit"].id).status == OrderStatus.CANCELED, "not canceled"))
+check("trade_updates pending_replace then replaced", lambda: wait_for(
+    lambda: events_of(state["limit_old"]) == ["new", "pending_replace", "replaced"], f"events: {events_of(state['limit_old'])}"))
+check("trade_updates pending_cancel then canceled", lambda: wait_for(
+    lambda: events_of(state["limit"].id, ("pending_cancel", "canceled")) == ["pending_cancel", "canceled"], f"events: {events_of(state['limit'].id)}"))
+
+
+def replace_twice_and_cancel_old():
+    """The old order of a replace is pending_replace (or already replaced): replacing or canceling it again is a 422."""
+    order = trading.submit_order(LimitOrderRequest(symbol="MSFT", qty=1, side=OrderSide.BUY, time_in_force=TimeInForce.GTC, limit_price=1.00))
+    wait_for(lambda: trading.get_order_by_id(order.id).status == OrderStatus.NEW, "limit not new")
+    new = trading.replace_order_by_id(order.id, ReplaceOrderRequest(limit_price=1.01))
+    expect(new.status in (OrderStatus.PENDING_NEW, OrderStatus.NEW), f"replacement is {new.status}")
+    expect_4xx(lambda: trading.replace_order_by_id(order.id, ReplaceOrderRequest(limit_price=1.02)), 422)
+    expect_4xx(lambda: trading.cancel_order_by_id(order.id), 422)
+    trading.cancel_order_by_id(new.id)
+    wait_for(lambda: trading.get_order_by_id(new.id).status == OrderStatus.CANCELED, "replacement not canceled")
+    wait_for(lambda: trading.get_order_by_id(order.id).status == OrderStatus.REPLACED, "old order not replaced")
+
+
+check("bad: replace or cancel an order being replaced (422)", replace_twice_and_cancel_old)
+check("bad: cancel a filled order (422)", lambda: expect_4xx(lambda: trading.cancel_order_by_id(state["market"].id), 422))
 
 
 def cancel_all():

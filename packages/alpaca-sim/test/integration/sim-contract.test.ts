@@ -201,6 +201,8 @@ test('every operation of an equities paper account answers per the spec', async 
   }));
   assert.notEqual(replacement.id, resting.id);
   assert.equal(replacement.replaces, resting.id);
+  // The replace of a working order settles at the matcher's next step (pending_replace until then).
+  await until(async () => (await t.orders.getOrderByOrderID({ orderId: idOf(resting) })).status === 'replaced', 'old order replaced');
   const old = await t.orders.getOrderByOrderID({ orderId: idOf(resting) });
   assert.equal(old.status, 'replaced');
   assert.equal(old.replacedBy, replacement.id);

@@ -146,14 +146,15 @@ describe('replace, cancel, statuses', () => {
     const fresh = await c.ok<Order>('PATCH', `/v2/orders/${o.id}`, { qty: '3', limit_price: '1.55', client_order_id: 'r-2' });
     assert.notEqual(fresh.id, o.id);
     assert.deepEqual([fresh.replaces, fresh.qty, fresh.limit_price, fresh.client_order_id], [o.id, '3', '1.55', 'r-2']);
-    const old = await c.get(o.id);
+    // A working order's replace settles at the matcher's next step; the cancel of the new one too.
+    const old = await c.until(o.id, ['replaced']);
     assert.deepEqual([old.status, old.replaced_by], ['replaced', fresh.id]);
     assert.ok(old.replaced_at);
     await c.fails('PATCH', `/v2/orders/${o.id}`, { qty: '1' }, 422, /replaced/);
     await c.fails('PATCH', `/v2/orders/${fresh.id}`, { stop_price: '1.2' }, 422, /stop_price/);
     await c.fails('PATCH', `/v2/orders/${fresh.id}`, { limit_price: '1.555' }, 422, /sub-penny/);
     await c.ok('DELETE', `/v2/orders/${fresh.id}`, undefined, 204);
-    const canceled = await c.get(fresh.id);
+    const canceled = await c.until(fresh.id, ['canceled']);
     assert.ok(canceled.canceled_at);
     await c.fails('DELETE', `/v2/orders/${fresh.id}`, undefined, 422, /already in "canceled" state/);
     await c.fails('POST', '/v2/orders', { ...mkt('KO', 'buy', '1'), client_order_id: 'r-1' }, 422);
