@@ -17,7 +17,7 @@ import { todayInNewYork } from '../src/cli/dates';
 import { accountWorkflowId, DAILY_TRADING_WORKFLOW, scheduleId } from '../src/names';
 import { emergencyStopUpdate, statusQuery } from '../src/workflows/messages';
 import {
-  keyIdFor, simAdmin, startHarness, testConfig, uniqueAccount, withWorker, type Harness,
+  keyIdFor, simAdmin, simBroker, startHarness, testConfig, uniqueAccount, withWorker, type Harness,
 } from '../test/support/trading-harness';
 
 const OUT = path.resolve(__dirname, '..', 'test', 'histories');
@@ -64,6 +64,46 @@ async function main(): Promise<void> {
     await withWorker(harness, testConfig(halted), `q-${halted}`, () => store.resume(halted, 'record-histories'));
     await save('account-trading-state', harness.client.workflow.getHandle(accountWorkflowId(halted)));
 
+    // A rebalance on a cash account whose XOM sale funds its buys: the second wave goes once the sale filled.
+    const waves = uniqueAccount('rec');
+    await setMarginMultiplier(harness, waves, '1');
+    await buyDollars(harness, waves, 'XOM', 65_000);
+    await save('wave-day', await withWorker(harness, testConfig(waves, {
+      position_sizing: { max_trade_size: 100_000 }, risk_management: { max_order_notional: 100_000 }, timing: { max_fill_wait_minutes: 5 },
+    }), `q-${waves}`, async () => {
+      const handle = await startDay(harness.client, {
+        account: waves, tradingDate: todayInNewYork(), mode: 'paper', taskQueue: `q-${waves}`,
+        signals: [...['AAPL', 'JPM', 'KO', 'MSFT', 'PEP', 'UNH'].map((symbol) => ({ symbol, strength: 1 })), { symbol: 'XOM', strength: 0.2 }],
+      });
+      await dayResult(handle);
+      return handle;
+    }));
+
+    // A day whose equity falls through max_daily_loss while its orders rest: REDUCING, buys cancelled, account halted.
+    const losing = uniqueAccount('rec');
+    const aapl = await buyDollars(harness, losing, 'AAPL', 50_000);
+    await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'hold', account: keyIdFor(losing) });
+    try {
+      await save('daily-loss-day', await withWorker(harness, testConfig(losing, {
+        risk_management: { on_daily_loss_breach: 'REDUCING', halt_account_on_daily_loss: true },
+        position_sizing: { max_position_size: 0.05, max_trade_size: 5_000 }, timing: { max_fill_wait_minutes: 1 },
+      }), `q-${losing}`, async () => {
+        const handle = await startDay(harness.client, {
+          account: losing, tradingDate: todayInNewYork(), mode: 'paper', taskQueue: `q-${losing}`,
+          signals: [{ symbol: 'XOM', strength: 1 }, { symbol: 'JNJ', strength: 1 }, { symbol: 'AAPL', strength: 0.2 }],
+        });
+        while ((await handle.query(statusQuery)).phase !== 'awaiting_fills') await sleep(100);
+        await simAdmin(harness, 'POST', '/admin/prices', { symbol: 'AAPL', price: Math.round(aapl * 80) / 100 });
+        while ((await handle.query(statusQuery)).tradingState !== 'REDUCING') await sleep(100);
+        await sleep(1000);
+        await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'auto', account: keyIdFor(losing) });
+        await dayResult(handle);
+        return handle;
+      }));
+    } finally {
+      await simAdmin(harness, 'POST', '/admin/prices', { symbol: 'AAPL', price: null });
+    }
+
     const scheduled = uniqueAccount('rec');
     const dir = mkdtempSync(path.join(tmpdir(), 'record-'));
     writeFileSync(path.join(dir, `${todayInNewYork()}.json`), JSON.stringify({ AAPL: 0.5 }));
@@ -108,6 +148,26 @@ async function runDay(
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sets the simulator account's margin multiplier ('1' is a cash account). */
+async function setMarginMultiplier(harness: Harness, account: string, multiplier: '1' | '2' | '4'): Promise<void> {
+  const response = await fetch(`${harness.sim.url}/v2/account/configurations`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', 'APCA-API-KEY-ID': keyIdFor(account), 'APCA-API-SECRET-KEY': 'test-secret' },
+    body: JSON.stringify({ max_margin_multiplier: multiplier }),
+  });
+  if (!response.ok) throw new Error(`account configurations: ${response.status}`);
+}
+
+/** Buys about `dollars` of `symbol` at the market before the day and waits for the fill; answers the ask paid. */
+async function buyDollars(harness: Harness, account: string, symbol: string, dollars: number): Promise<number> {
+  const broker = simBroker(harness, account);
+  const ask = (await broker.getLatestQuotes([symbol]))[symbol]!.ask;
+  const qty = Math.floor(dollars / ask);
+  await broker.submitOrder({ clientOrderId: `${account}-setup`, symbol, side: 'buy', type: 'market', timeInForce: 'day', qty });
+  while (!(await broker.getPositions()).some((p) => p.symbol === symbol && p.qty === qty)) await sleep(100);
+  return ask;
+}
 
 main().catch((error: unknown) => {
   console.error(error);

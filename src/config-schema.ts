@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACCOUNT_NAME, ACCOUNT_NAME_RULE } from './domain/day-input';
+import { SYMBOL_PATTERN } from './domain/signals';
 
 /**
  * The one schema for `config/execution.yaml`. Keys mirror the file (snake_case) so an operator can map an
@@ -32,6 +33,11 @@ export const executionConfigSchema = z.strictObject({
     order_type: z.enum(['market', 'limit']).default('market'),
     /** For limit orders: how far past the quote to price them, in basis points. */
     limit_offset_bps: z.number().min(0).max(500).default(10),
+    /**
+     * What a signal whose |strength| is below signal_threshold (or 0) does to a held position: `hold` keeps it (no
+     * new view), `close` sells or covers it to 0. It never opens a position; a held symbol without a signal is held.
+     */
+    below_threshold: z.enum(['hold', 'close']).default('hold'),
   }).prefault({}),
   position_sizing: z.strictObject({
     method: z.enum(['signal_proportional', 'equal_weight', 'inverse_volatility', 'volatility_target'])
@@ -39,6 +45,8 @@ export const executionConfigSchema = z.strictObject({
     max_position_size: share('max_position_size').default(0.1),
     min_trade_size: positiveDollars.default(100),
     max_trade_size: positiveDollars.default(10_000),
+    /** Whether max_trade_size also clips exits (a sell of a long, a cover of a short, up to the position); off: exempt. */
+    max_trade_size_applies_to_exits: z.boolean().default(false),
     allow_shorts: z.boolean().default(false),
     fractional: z.boolean().default(false),
     /** Drift below this share of equity is left alone; 0 is meaningful: every drift is traded back. */
@@ -54,6 +62,18 @@ export const executionConfigSchema = z.strictObject({
     max_sector_exposure: share('max_sector_exposure').default(0.3),
     /** |long − short| per sector; net never exceeds gross, so it binds only when set below max_sector_exposure. */
     max_sector_net_exposure: share('max_sector_net_exposure').default(0.3),
+    /** Sectors by symbol for names the bundled S&P 500 map lacks (ETFs…), over sector_map_file and the bundled map. */
+    sector_map: z.record(
+      z.string().trim().toUpperCase().max(10, 'a symbol of at most 10 characters').regex(SYMBOL_PATTERN, 'a symbol, e.g. SPY or BRK.B'),
+      z.string().trim().min(1, 'a sector name, e.g. ETF').max(64, 'a sector name of at most 64 characters'),
+    ).default({}),
+    /** A CSV with the bundled map's columns (Symbol, GICS Sector), read by the worker at start, over the bundled map. */
+    sector_map_file: z.string().trim().min(1, 'sector_map_file: a path').optional(),
+    /**
+     * A symbol with no sector: `own_sector` caps it alone at the sector limits, `group` caps all such symbols
+     * together as one sector UNKNOWN, `reject` refuses new exposure in it (UNKNOWN_SECTOR). Never uncapped.
+     */
+    unknown_sector: z.enum(['reject', 'own_sector', 'group']).default('own_sector'),
     /** Trading days of returns behind volatility and covariance (sizing, position risk). */
     volatility_window_days: z.number().int().min(20, 'volatility_window_days must be at least 20').max(756).default(252),
     /** Trading days of returns behind the correlation grouping. */
@@ -70,8 +90,16 @@ export const executionConfigSchema = z.strictObject({
     max_quote_age_seconds: z.number().positive('max_quote_age_seconds must be positive').max(86_400).default(600),
     /** Nor from a quote whose spread, (ask − bid) / mid, is wider than this, in basis points. */
     max_spread_bps: z.number().positive('max_spread_bps must be positive').max(10_000).default(200),
-    /** Limit and stop prices further than this from the last quote are rejected (0.1 = 10%). */
+    /**
+     * Limit and stop prices further than this from the last trade are rejected (0.1 = 10%); so is a market order
+     * whose last trade is further than this from the ask (buy) or bid (sell) it would take.
+     */
     price_collar_pct: z.number().positive('price_collar_pct must be positive').max(1).default(0.1),
+    /**
+     * Which of the account's buying powers buys are fitted to: `regt` the overnight (Reg T) one, `non_marginable`
+     * cash without margin, `intraday` Alpaca's buying_power (up to 4× equity). An absent figure falls back to buying_power.
+     */
+    buying_power_basis: z.enum(['regt', 'non_marginable', 'intraday']).default('regt'),
     max_order_notional: positiveDollars.default(25_000),
     on_daily_loss_breach: z.enum(['REDUCING', 'HALTED']).default('HALTED'),
     /** After a day whose equity fell through max_daily_loss, halt the account for later days too (until resumed). */

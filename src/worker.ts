@@ -12,7 +12,7 @@ import { createAlpacaBroker } from './broker/alpaca';
 import { endpointLogLines, EndpointError } from './broker/endpoints';
 import type { BrokerPort } from './broker/port';
 import { loadExecutionConfig, PROJECT_ROOT, type ExecutionConfig } from './config';
-import { parseSectorCsv } from './domain/sectors';
+import { mergeSectorMaps, parseSectorCsv } from './domain/sectors';
 import { temporalSettingsFromEnv, type TemporalSettings } from './env';
 import { CliError, EXIT } from './cli/errors';
 
@@ -24,9 +24,32 @@ export function loadSectors(file = path.join(PROJECT_ROOT, 'data', 'sp500-consti
   return parseSectorCsv(readFileSync(file, 'utf8'));
 }
 
+/** risk_management.sector_map_file could not be read or parsed: the worker does not start with limits it lacks. */
+export class SectorMapError extends Error {
+  override name = 'SectorMapError';
+}
+
+/**
+ * The sector map a config trades with, built once at start: the bundled S&P 500 map, then
+ * risk_management.sector_map_file over it (a CSV with the bundled file's Symbol and GICS Sector columns, its path
+ * relative to the working directory like a signal source's file), then risk_management.sector_map over both.
+ */
+export function sectorsFor(config: ExecutionConfig, bundled: Record<string, string> = loadSectors()): Record<string, string> {
+  const { sector_map_file: file, sector_map: inline } = config.risk_management;
+  let fromFile: Record<string, string> | undefined;
+  if (file !== undefined) {
+    try {
+      fromFile = loadSectors(path.resolve(file));
+    } catch (error) {
+      throw new SectorMapError(`risk_management.sector_map_file ${file}: ${(error as Error).message}`);
+    }
+  }
+  return mergeSectorMaps(bundled, fromFile, inline);
+}
+
 /** Activity dependencies for the accounts this worker trades, each through its own broker. */
 export function accountDeps(
-  config: ExecutionConfig, brokers: Record<string, BrokerPort>, accountStates: AccountStateStore, sectors = loadSectors(),
+  config: ExecutionConfig, brokers: Record<string, BrokerPort>, accountStates: AccountStateStore, sectors = sectorsFor(config),
 ): ActivityDeps {
   return {
     config,
@@ -42,7 +65,7 @@ export function accountDeps(
 
 /** Activity dependencies for one account trading through one broker. */
 export function singleAccountDeps(
-  config: ExecutionConfig, broker: BrokerPort, accountStates: AccountStateStore, sectors = loadSectors(),
+  config: ExecutionConfig, broker: BrokerPort, accountStates: AccountStateStore, sectors = sectorsFor(config),
 ): ActivityDeps {
   return accountDeps(config, { [config.execution.account]: broker }, accountStates, sectors);
 }
@@ -81,11 +104,15 @@ export function createTradingWorker(options: TradingWorkerOptions): Promise<Work
 export async function runWorker(settings: TemporalSettings = temporalSettingsFromEnv()): Promise<void> {
   const config = loadExecutionConfig();
   let accounts: AccountConnection[];
+  let sectors: Record<string, string>;
   try {
     // `execution.mode` decides the hosts (src/broker/endpoints.ts); a refused combination stops the worker here.
     accounts = accountsFromEnv(config);
+    sectors = sectorsFor(config);
   } catch (error) {
-    if (error instanceof EndpointError || error instanceof MissingAccountKeys) throw new CliError(error.message, EXIT.invalidInput);
+    if (error instanceof EndpointError || error instanceof MissingAccountKeys || error instanceof SectorMapError) {
+      throw new CliError(error.message, EXIT.invalidInput);
+    }
     throw error;
   }
   for (const line of endpointLogLines(accounts)) console.error(line);
@@ -97,7 +124,7 @@ export async function runWorker(settings: TemporalSettings = temporalSettingsFro
     const worker = await createTradingWorker({
       connection, namespace: settings.namespace, taskQueue: settings.taskQueue,
       deps: {
-        ...accountDeps(config, brokers, accountStates),
+        ...accountDeps(config, brokers, accountStates, sectors),
         // Whatever an activity's error echoes (a broker, a signal command), the worker's keys never leave it.
         redact: createRedactor(accounts.flatMap(({ connection: keys }) => [keys.secretKey, keys.keyId])),
       },

@@ -8,7 +8,7 @@ export interface ActivityDeps {
   /** The broker of one configured account; throws for an account this worker does not trade. */
   brokerFor(account: string): BrokerPort;
   config: ExecutionConfig;
-  /** GICS sector by symbol. */
+  /** Sector by symbol: the bundled GICS map, risk_management.sector_map_file, then sector_map (worker.ts sectorsFor). */
   sectors: Record<string, string>;
   /** Where each account's trading state (the kill switch's memory) lives. */
   accountStates: AccountStateStore;

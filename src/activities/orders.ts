@@ -32,14 +32,15 @@ export function createOrderActivities({ brokerFor }: ActivityDeps) {
 
   return {
     /**
-     * Submits an intent exactly once. The broker may have taken an earlier attempt whose answer was lost, so look
-     * the order up by its client order id first; a duplicate rejection also means it exists already. With a
+     * Submits an intent exactly once. The broker may have taken an earlier attempt whose answer was lost, so a retry
+     * looks the order up by its client order id first (the first attempt has no earlier one: it saves the broker a
+     * request per order); a duplicate rejection also means it exists already. With a
      * guard, a new order is sent only inside its trading date's session, by the broker's clock; and never once
      * the day has asked to cancel this submit (its kill switch): what was not sent by then is not sent at all.
      */
     async submitOrder(account: string, intent: OrderIntent, guard?: SessionGuard): Promise<BrokerOrder> {
       const broker = brokerFor(account);
-      const existing = await broker.getOrderByClientOrderId(intent.clientOrderId);
+      const existing = attempt() > 1 ? await broker.getOrderByClientOrderId(intent.clientOrderId) : null;
       if (existing) {
         log.info('order already at the broker, not resubmitting', { clientOrderId: intent.clientOrderId });
         return existing;
@@ -109,6 +110,15 @@ export function createOrderActivities({ brokerFor }: ActivityDeps) {
       return brokerFor(account).getPositions();
     },
   };
+}
+
+/** The attempt number of the running activity (1 outside an activity, as in unit tests). */
+function attempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1;
+  }
 }
 
 /** Whether the workflow asked to cancel the running activity (false outside an activity, as in unit tests). */

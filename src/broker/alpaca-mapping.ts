@@ -86,6 +86,12 @@ export function orderFromWire(o: trading.Order): BrokerOrder {
   };
 }
 
+/** `{ [key]: n }` for a reported number, `{}` for an absent or unparsable one. */
+function optionalNumber<K extends string>(key: K, value: unknown): { [P in K]?: number } {
+  const n = toNumber(value);
+  return (n === null ? {} : { [key]: n }) as { [P in K]?: number };
+}
+
 export function accountFromWire(a: trading.Account): Account {
   return {
     id: String(a.id),
@@ -96,6 +102,9 @@ export function accountFromWire(a: trading.Account): Account {
     equity: num0(a.equity),
     lastEquity: num0(a.lastEquity),
     buyingPower: num0(a.buyingPower),
+    // Left out when the broker does not send them: the plan then falls back to buying_power and says so.
+    ...optionalNumber('regtBuyingPower', a.regtBuyingPower),
+    ...optionalNumber('nonMarginableBuyingPower', a.nonMarginableBuyingPower),
     longMarketValue: num0(a.longMarketValue),
     shortMarketValue: num0(a.shortMarketValue),
     tradingBlocked: a.tradingBlocked === true || a.accountBlocked === true,

@@ -1,13 +1,15 @@
+import { dailyLossBreach } from './daily-loss';
 import type { ExecutionConfig } from '../config-schema';
-import { toVerdict } from './check-result';
+import { approveWithNote, isResize, toVerdict } from './check-result';
 import { clientOrderIdFor } from './client-order-id';
 import { roundTo, roundToCents, roundToTick, FRACTIONAL_SHARE_DECIMALS } from './money';
 import { validateOrderIntent } from './orders';
 import { checkMinTradeSize, compareTrades, fitToBuyingPower, pendingQuantities, rebalanceSymbol } from './rebalance';
 import {
-  checkAssetTradable, checkPrice, checkRestrictedSymbol, PRE_TRADE_CHECKS, runPreTradeChecks, tradingStateAfterDailyLoss,
+  checkAssetTradable, checkPrice, checkRestrictedSymbol, marketBuyPrice, PRE_TRADE_CHECKS, runPreTradeChecks, tradingStateAfterDailyLoss,
   type PreTradeCheck, type PreTradeContext,
 } from './risk';
+import { mergeSectorMaps, sectorFor } from './sectors';
 import { fractionalAllowed, shortingAllowed, sizeSignals, targetQuantity } from './sizing';
 import { correlatedGroups, type SymbolMatrix } from './stats';
 import type {
@@ -25,6 +27,7 @@ export interface PlanInput {
   openOrders: BrokerOrder[];
   quotes: Record<string, Quote>;
   assets: Record<string, Asset>;
+  /** Sector by symbol (the worker's merged map); config.risk_management.sector_map is laid over it here as well. */
   sectors: Record<string, string>;
   /** Annualized volatility by symbol, when known. */
   volatility?: Record<string, number>;
@@ -70,10 +73,15 @@ interface Candidate {
  * Plans one trading day: sizes the signals, rebalances against holdings and open orders, runs every pre-trade
  * check, and returns the orders with one decision per signal and per held symbol. Held symbols without a signal
  * keep their position: a missing signal means "no new view", not "sell", so a partial signal file never liquidates.
- * Below-threshold signals never open a position and never trade a held one (no conviction, no churn).
+ * A signal below signal_threshold (or 0) never opens a position; a held one it keeps (execution.below_threshold
+ * `hold`: no view, no churn) or closes (`close`: the target is 0). At or above the threshold the target is the
+ * sizing method's weight, whatever is held: so, per symbol, the target weight never falls as the strength rises,
+ * except that `hold` keeps a held position in place of the weak signal's view (see README "How signals become orders").
  */
 export function planDay(input: PlanInput): DayPlan & { tradingState: TradingState } {
   const { config, account } = input;
+  const sectorMap = mergeSectorMaps(input.sectors, config.risk_management.sector_map);
+  const sectorOf = (symbol: string) => sectorFor(symbol, sectorMap, config.risk_management.unknown_sector);
   const tradingState = tradingStateAfterDailyLoss(account, config, input.tradingState);
   const equity = account.equity;
   const prices: Record<string, number> = {};
@@ -92,6 +100,11 @@ export function planDay(input: PlanInput): DayPlan & { tradingState: TradingStat
 
   const decisions: SymbolDecision[] = [];
   const rejected: Rejection[] = [];
+  // A breach that moves the trading state is reported once, with the figure, before the per-symbol verdicts.
+  const breach = dailyLossBreach(account, config.risk_management.max_daily_loss);
+  if (breach && tradingState !== input.tradingState) {
+    rejected.push({ symbol: '*', code: 'DAILY_LOSS_LIMIT', detail: `${breach.detail}; trading state ${tradingState}` });
+  }
   const candidates: Candidate[] = [];
   const reject = (decision: SymbolDecision, code: string, detail: string) => {
     decision.outcome = 'rejected';
@@ -123,16 +136,23 @@ export function planDay(input: PlanInput): DayPlan & { tradingState: TradingStat
       decision.reason = 'EXECUTION_DISABLED: execution.enabled is false';
       continue;
     }
-    if (!sized.passed) {
+    const holding = currentQty !== 0 || pendingQty !== 0;
+    const closing = !sized.passed && holding && config.execution.below_threshold === 'close';
+    if (!sized.passed && !closing) {
       decision.checks[0] = { check: 'sizing', outcome: 'reject', code: sized.code, detail: sized.detail };
-      const holding = currentQty !== 0 || pendingQty !== 0;
       decision.outcome = holding ? 'no_change' : 'skipped';
       decision.targetQty = currentQty + pendingQty;
-      decision.reason = `BELOW_THRESHOLD: ${sized.detail}${holding ? '; the held position is kept' : ''}`;
+      decision.reason = `BELOW_THRESHOLD: ${sized.detail}${holding ? '; the held position is kept (below_threshold hold)' : ''}`;
       continue;
     }
+    if (closing) {
+      decision.checks[0] = {
+        check: 'sizing', outcome: 'approve', code: 'BELOW_THRESHOLD_CLOSE',
+        detail: `${sized.detail}; below_threshold is close: the held ${currentQty} (+ pending ${pendingQty}) goes to a target of 0`,
+      };
+    }
 
-    const eligibility = baseContext(input, tradingState, symbol, price, asset, 0, 'buy', currentQty + pendingQty, false);
+    const eligibility = baseContext(input, sectorOf, tradingState, symbol, price, asset, 0, 'buy', currentQty + pendingQty, false);
     const gate = [['restricted_symbol', checkRestrictedSymbol], ['asset_tradable', checkAssetTradable], ['price', checkPrice]] as const;
     const gateFailure = gate.find(([name, check]) => {
       const result = check(eligibility);
@@ -156,7 +176,7 @@ export function planDay(input: PlanInput): DayPlan & { tradingState: TradingStat
     decision.targetWeight = weight;
     decision.targetQty = targetQuantity(weight, equity, price, fractional);
 
-    const rebalance = rebalanceSymbol({ symbol, price, currentQty, pendingQty, targetQty: decision.targetQty, equity, config, fractional });
+    const rebalance = rebalanceSymbol({ symbol, price, currentQty, pendingQty, targetQty: decision.targetQty, equity, config, fractional, targetWeight: weight });
     decision.checks.push(...rebalance.verdicts);
     decision.intendedQty = rebalance.tradeQty;
     if (rebalance.outcome !== 'trade') {
@@ -183,7 +203,7 @@ export function planDay(input: PlanInput): DayPlan & { tradingState: TradingStat
     });
   }
 
-  const orders = executeCandidates(input, tradingState, candidates, held, pending, valuation, reject);
+  const orders = executeCandidates(input, sectorOf, tradingState, candidates, held, pending, valuation, reject);
   decisions.sort((a, b) => compareText(a.symbol, b.symbol));
   rejected.sort((a, b) => compareText(a.symbol, b.symbol) || compareText(a.code, b.code));
   return { orders, decisions, rejected, tradingState };
@@ -191,7 +211,7 @@ export function planDay(input: PlanInput): DayPlan & { tradingState: TradingStat
 
 // Reducing trades go first so the buying power they free is known before anything spends it.
 function executeCandidates(
-  input: PlanInput, tradingState: TradingState, candidates: Candidate[], held: Record<string, number>,
+  input: PlanInput, sectorOf: (symbol: string) => string | undefined, tradingState: TradingState, candidates: Candidate[], held: Record<string, number>,
   pending: Record<string, number>, valuation: Record<string, number>,
   reject: (decision: SymbolDecision, code: string, detail: string) => void,
 ): OrderIntent[] {
@@ -202,12 +222,12 @@ function executeCandidates(
   }
   const sectorGross: Record<string, number> = {};
   for (const [symbol, qty] of Object.entries(positionQty)) {
-    const sector = input.sectors[symbol];
+    const sector = sectorOf(symbol);
     if (sector !== undefined) sectorGross[sector] = (sectorGross[sector] ?? 0) + Math.abs(qty) * (valuation[symbol] ?? 0);
   }
   const sectorNet: Record<string, number> = {};
   for (const [symbol, qty] of Object.entries(positionQty)) {
-    const sector = input.sectors[symbol];
+    const sector = sectorOf(symbol);
     if (sector !== undefined) sectorNet[sector] = (sectorNet[sector] ?? 0) + qty * (valuation[symbol] ?? 0);
   }
   let portfolioGross = 0;
@@ -225,7 +245,8 @@ function executeCandidates(
   const openBySymbol: Record<string, BrokerOrder[]> = {};
   for (const order of input.openOrders) (openBySymbol[order.symbol] ??= []).push(order);
   let ordersSoFar = input.ordersSubmittedToday;
-  let buyingPower = account.buyingPower;
+  const basis = buyingPowerFor(account, config);
+  let buyingPower = basis.amount;
   const orders: OrderIntent[] = [];
 
   // Risk-reducing trades first; then scarce capacity (order slots, buying power, sector and group room) goes by
@@ -242,7 +263,7 @@ function executeCandidates(
   for (const candidate of sequence) {
     const { decision, side, price } = candidate;
     const { symbol } = decision;
-    const sector = input.sectors[symbol];
+    const sector = sectorOf(symbol);
     const before = positionQty[symbol] ?? 0;
     const group = groups[symbol];
     const groupKey = group?.join('+');
@@ -250,7 +271,7 @@ function executeCandidates(
     const limitPrice = config.execution.order_type === 'limit'
       ? limitPriceFor(side, quote, price, config.execution.limit_offset_bps) : undefined;
     const ctx: PreTradeContext = {
-      ...baseContext(input, tradingState, symbol, price, input.assets[symbol], candidate.qty, side, before, candidate.fractional),
+      ...baseContext(input, sectorOf, tradingState, symbol, price, input.assets[symbol], candidate.qty, side, before, candidate.fractional),
       sector,
       otherSectorGross: sector === undefined ? 0 : (sectorGross[sector] ?? 0) - Math.abs(before) * price,
       otherSectorNet: sector === undefined ? 0 : (sectorNet[sector] ?? 0) - before * price,
@@ -275,8 +296,10 @@ function executeCandidates(
     const spends = !candidate.reducing || side === 'buy';
     const costPrice = costPriceFor(side, price, quote, limitPrice);
     if (spends) {
-      const fit = fitToBuyingPower(qty, costPrice, buyingPower, candidate.fractional);
-      decision.checks.push(toVerdict('buying_power', fit));
+      const fit = fitToBuyingPower(qty, costPrice, buyingPower, candidate.fractional, basis.source);
+      decision.checks.push(toVerdict('buying_power', fit.ok && !isResize(fit)
+        ? approveWithNote('OK', `cost $${roundToCents(qty * costPrice)} within the $${roundToCents(buyingPower)} left of ${basis.source}`)
+        : fit));
       if (!fit.ok) {
         reject(decision, fit.code, `${fit.detail}${tookCapacity(candidate)}`);
         continue;
@@ -343,18 +366,46 @@ function conviction(candidate: Candidate): number {
 }
 
 /**
- * How far above the market Alpaca values a market buy when it checks buying power (documented as 2.5%–4%): the plan
- * reserves the top of that range, so a buy it fits is never refused as unaffordable.
- */
-export const MARKET_BUY_RESERVE = 0.04;
-
-/**
  * Price a buying-power reservation assumes: a limit buy pays its limit; a market buy the worse of last and ask, plus
- * the broker's reserve; a short ties up its value.
+ * the broker's reserve (marketBuyPrice); a short ties up its value.
  */
 export function costPriceFor(side: Side, price: number, quote: Quote | undefined, limitPrice: number | undefined): number {
   if (side === 'sell') return price;
-  return limitPrice ?? Math.max(price, quote && quote.ask > 0 ? quote.ask : price) * (1 + MARKET_BUY_RESERVE);
+  return limitPrice ?? marketBuyPrice(price, quote);
+}
+
+/** The buying power a plan fits its buys to, and where it came from (for the buying_power verdicts). */
+export interface BuyingPowerBasis {
+  amount: number;
+  /** `regt_buying_power $200000`, or the fallback and why. */
+  source: string;
+}
+
+const BASIS_FIELDS = {
+  regt: ['regt_buying_power', 'regtBuyingPower'],
+  non_marginable: ['non_marginable_buying_power', 'nonMarginableBuyingPower'],
+  intraday: ['buying_power', 'buyingPower'],
+} as const;
+
+/**
+ * The buying power of risk_management.buying_power_basis: the overnight (Reg T) figure by default, since a position
+ * bought on 4× intraday power must be cut before the close. A figure the broker does not report falls back to
+ * buying_power, and the source says so. Never above buying_power, which is what the broker checks an order against.
+ */
+export function buyingPowerFor(account: Account, config: ExecutionConfig): BuyingPowerBasis {
+  const basis = config.risk_management.buying_power_basis;
+  const [field, key] = BASIS_FIELDS[basis];
+  const reported = account[key];
+  if (reported === undefined || !Number.isFinite(reported)) {
+    return {
+      amount: account.buyingPower,
+      source: `buying_power $${roundToCents(account.buyingPower)} (the broker did not report ${field}, which buying_power_basis ${basis} asks for)`,
+    };
+  }
+  if (reported > account.buyingPower) {
+    return { amount: account.buyingPower, source: `buying_power $${roundToCents(account.buyingPower)} (below ${field} $${roundToCents(reported)})` };
+  }
+  return { amount: reported, source: `${field} $${roundToCents(reported)}` };
 }
 
 /** Cash a long-reducing sell is assumed to free: its limit, or the worse of last and bid. */
@@ -363,12 +414,12 @@ export function proceedsPriceFor(price: number, quote: Quote | undefined, limitP
 }
 
 function baseContext(
-  input: PlanInput, tradingState: TradingState, symbol: string, price: number | null, asset: Asset | undefined,
-  qty: number, side: Side, positionQty: number, fractional: boolean,
+  input: PlanInput, sectorOf: (symbol: string) => string | undefined, tradingState: TradingState, symbol: string, price: number | null,
+  asset: Asset | undefined, qty: number, side: Side, positionQty: number, fractional: boolean,
 ): PreTradeContext {
   return {
     symbol, side, qty, price, positionQty, fractional, account: input.account, config: input.config, tradingState, asset,
-    sector: input.sectors[symbol], otherSectorGross: 0, volatility: input.volatility?.[symbol], ordersSoFar: input.ordersSubmittedToday,
+    sector: sectorOf(symbol), otherSectorGross: 0, volatility: input.volatility?.[symbol], ordersSoFar: input.ordersSubmittedToday,
   };
 }
 

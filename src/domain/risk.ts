@@ -1,8 +1,9 @@
-import { dailyPlPct } from './account-pl';
+import { dailyLossBreach } from './daily-loss';
 import type { ExecutionConfig } from '../config-schema';
 import { APPROVE, approveWithNote, isResize, toVerdict, type CheckResult } from './check-result';
 import { exceedsLimit, floorShares, roundTo, roundToCents, FRACTIONAL_SHARE_DECIMALS } from './money';
 import { isOpenStatus } from './orders';
+import { sectorFor, UNKNOWN_SECTOR } from './sectors';
 import { shortingAllowed } from './sizing';
 import type { Account, Asset, BrokerOrder, CheckVerdict, Quote, Side, TradingState } from './types';
 
@@ -53,6 +54,25 @@ export interface PreTradeContext {
   asOf?: string;
 }
 
+/**
+ * How far above the market Alpaca values a market buy when it checks buying power (documented as 2.5%–4%): the plan
+ * reserves the top of that range, so a buy it fits is never refused as unaffordable.
+ */
+export const MARKET_BUY_RESERVE = 0.04;
+
+/**
+ * The highest price a market buy is assumed to fill at: the worse of the reference price and the ask, plus
+ * MARKET_BUY_RESERVE. Buying power is reserved at it, and the position cap holds at it (checkPositionSize).
+ */
+export function marketBuyPrice(price: number, quote: Quote | undefined): number {
+  return Math.max(price, quote && quote.ask > 0 ? quote.ask : price) * (1 + MARKET_BUY_RESERVE);
+}
+
+/** True for an order without a limit or stop price: it takes whatever the book offers. */
+function isMarketOrder(ctx: PreTradeContext): boolean {
+  return ctx.limitPrice === undefined && ctx.stopPrice === undefined;
+}
+
 /** A pure pre-trade check. */
 export type PreTradeCheck = (ctx: PreTradeContext) => CheckResult;
 
@@ -82,8 +102,7 @@ function resizeOrReject(ctx: PreTradeContext, allowed: number, code: string, det
 
 /** True when today's loss reaches max_daily_loss of last equity (a flat day never counts as a loss). */
 export function dailyLossBreached(account: Account, config: ExecutionConfig): boolean {
-  const loss = -dailyPlPct(account);
-  return loss > 0 && !exceedsLimit(config.risk_management.max_daily_loss, loss);
+  return dailyLossBreach(account, config.risk_management.max_daily_loss) !== null;
 }
 
 const SEVERITY: Record<TradingState, number> = { ACTIVE: 0, REDUCING: 1, HALTED: 2 };
@@ -107,9 +126,9 @@ export const checkTradingState: PreTradeCheck = (ctx) => {
 
 /** DAILY_LOSS_LIMIT: rejects risk-increasing orders once equity is down max_daily_loss from last equity. */
 export const checkDailyLoss: PreTradeCheck = (ctx) => {
-  if (!dailyLossBreached(ctx.account, ctx.config) || isRiskReducing(ctx)) return APPROVE;
-  const pct = roundTo(dailyPlPct(ctx.account) * 100, 2);
-  return { ok: false, code: 'DAILY_LOSS_LIMIT', detail: `daily P&L ${pct}% breaches max_daily_loss ${ctx.config.risk_management.max_daily_loss * 100}%` };
+  const breach = dailyLossBreach(ctx.account, ctx.config.risk_management.max_daily_loss);
+  if (!breach || isRiskReducing(ctx)) return APPROVE;
+  return { ok: false, code: 'DAILY_LOSS_LIMIT', detail: breach.detail };
 };
 
 /** RESTRICTED_SYMBOL: the symbol is on risk_management.restricted_symbols (case-insensitive). */
@@ -156,14 +175,23 @@ export const checkOrderNotional: PreTradeCheck = (ctx) => {
     `notional $${roundToCents(ctx.qty * price)} exceeds max_order_notional $${limit}`);
 };
 
-/** POSITION_SIZE_EXCEEDED: a risk-increasing order may not take |position value| above max_position_size × equity. */
+/**
+ * POSITION_SIZE_EXCEEDED: a risk-increasing order may not take |position value| above max_position_size × equity.
+ * A market buy checked with its quote is valued at marketBuyPrice, the worst fill the plan assumes (and reserves
+ * buying power for), so a fill up to that price still leaves the position within the cap.
+ */
 export const checkPositionSize: PreTradeCheck = (ctx) => {
   const price = ctx.price ?? 0;
+  const worstFill = ctx.side === 'buy' && isMarketOrder(ctx) && ctx.quote !== undefined && price > 0;
+  const valuedAt = worstFill ? marketBuyPrice(price, ctx.quote) : price;
   const cap = ctx.config.position_sizing.max_position_size * ctx.account.equity;
-  const afterValue = Math.abs(resultingQty(ctx)) * price;
+  const afterValue = Math.abs(resultingQty(ctx)) * valuedAt;
   if (!exceedsLimit(afterValue, cap) || isRiskReducing(ctx)) return APPROVE;
-  return resizeOrReject(ctx, qtyWithin(ctx, cap / price), 'POSITION_SIZE_EXCEEDED',
-    `position value $${roundToCents(afterValue)} would exceed max_position_size × equity $${roundToCents(cap)}`);
+  const at = worstFill
+    ? ` at a market buy's worst fill $${roundTo(valuedAt, 4)} (max(last $${price}, ask $${ctx.quote!.ask}) × ${1 + MARKET_BUY_RESERVE})`
+    : '';
+  return resizeOrReject(ctx, qtyWithin(ctx, cap / valuedAt), 'POSITION_SIZE_EXCEEDED',
+    `position value $${roundToCents(afterValue)}${at} would exceed max_position_size × equity $${roundToCents(cap)}`);
 };
 
 /**
@@ -186,16 +214,50 @@ export const checkPositionRisk: PreTradeCheck = (ctx) => {
     `weight × volatility ${roundTo(risk, 4)} would exceed max_position_risk ${budget}`);
 };
 
-/** SECTOR_EXPOSURE_EXCEEDED: gross sector exposure after a risk-increasing order above max_sector_exposure × equity. */
+/**
+ * The sector ctx's symbol counts in: ctx.sector (the plan resolves unmapped symbols with sectorFor), else what
+ * unknown_sector makes of an unmapped symbol checked alone; undefined under `reject`.
+ */
+function sectorOf(ctx: PreTradeContext): string | undefined {
+  return ctx.sector ?? sectorFor(ctx.symbol, {}, ctx.config.risk_management.unknown_sector);
+}
+
+/** True for a sector that unknown_sector assigned (UNKNOWN or UNKNOWN:<symbol>), not one from a sector map. */
+export function isAssignedSector(sector: string): boolean {
+  return sector === UNKNOWN_SECTOR || sector.startsWith(`${UNKNOWN_SECTOR}:`);
+}
+
+/** How an unmapped symbol is capped, for the verdicts: `UNKNOWN:SPY (SPY has no sector: unknown_sector own_sector)`. */
+function sectorLabel(ctx: PreTradeContext, sector: string): string {
+  return isAssignedSector(sector) ? `${sector} (${ctx.symbol} has no sector: unknown_sector ${ctx.config.risk_management.unknown_sector})` : sector;
+}
+
+/** The verdict of a sector check that passes: a note when the sector was assigned, so the trail shows the policy. */
+function sectorPass(ctx: PreTradeContext, sector: string, what: string): CheckResult {
+  return isAssignedSector(sector) ? approveWithNote('SECTOR_UNKNOWN', `${sectorLabel(ctx, sector)}: ${what}`) : APPROVE;
+}
+
+/**
+ * SECTOR_EXPOSURE_EXCEEDED: gross sector exposure after a risk-increasing order above max_sector_exposure × equity.
+ * A symbol without a sector is capped as risk_management.unknown_sector says; under `reject` it may take no new
+ * exposure at all (UNKNOWN_SECTOR), while orders that only reduce it pass.
+ */
 export const checkSectorExposure: PreTradeCheck = (ctx) => {
-  if (ctx.sector === undefined) return approveWithNote('SECTOR_UNKNOWN', `no GICS sector for ${ctx.symbol}: sector limits not applied`);
-  if (isRiskReducing(ctx)) return APPROVE;
+  const sector = sectorOf(ctx);
+  if (sector === undefined) {
+    if (isRiskReducing(ctx)) return approveWithNote('SECTOR_UNKNOWN', `no sector for ${ctx.symbol}: a reducing order passes unknown_sector reject`);
+    return {
+      ok: false, code: 'UNKNOWN_SECTOR',
+      detail: `no sector for ${ctx.symbol} (bundled S&P 500 map, sector_map_file, sector_map); unknown_sector is reject: no new exposure`,
+    };
+  }
+  if (isRiskReducing(ctx)) return sectorPass(ctx, sector, 'a reducing order');
   const price = ctx.price ?? 0;
   const cap = ctx.config.risk_management.max_sector_exposure * ctx.account.equity;
   const gross = ctx.otherSectorGross + Math.abs(resultingQty(ctx)) * price;
-  if (!exceedsLimit(gross, cap)) return APPROVE;
+  if (!exceedsLimit(gross, cap)) return sectorPass(ctx, sector, `gross exposure $${roundToCents(gross)} within max_sector_exposure × equity $${roundToCents(cap)}`);
   return resizeOrReject(ctx, qtyWithin(ctx, (cap - ctx.otherSectorGross) / price), 'SECTOR_EXPOSURE_EXCEEDED',
-    `${ctx.sector} gross exposure $${roundToCents(gross)} would exceed max_sector_exposure × equity $${roundToCents(cap)}`);
+    `${sectorLabel(ctx, sector)} gross exposure $${roundToCents(gross)} would exceed max_sector_exposure × equity $${roundToCents(cap)}`);
 };
 
 /**
@@ -204,15 +266,19 @@ export const checkSectorExposure: PreTradeCheck = (ctx) => {
  * too); an order that lowers |net| always passes, even above the cap.
  */
 export const checkSectorNetExposure: PreTradeCheck = (ctx) => {
-  if (ctx.sector === undefined) return approveWithNote('SECTOR_UNKNOWN', `no GICS sector for ${ctx.symbol}: sector limits not applied`);
+  const sector = sectorOf(ctx);
+  // Under unknown_sector reject, checkSectorExposure has already refused any new exposure.
+  if (sector === undefined) return approveWithNote('SECTOR_UNKNOWN', `no sector for ${ctx.symbol}: unknown_sector reject leaves only reducing orders`);
   const price = ctx.price ?? 0;
   const cap = ctx.config.risk_management.max_sector_net_exposure * ctx.account.equity;
   const other = ctx.otherSectorNet ?? 0;
   const before = other + ctx.positionQty * price;
   const after = other + resultingQty(ctx) * price;
-  if (!exceedsLimit(Math.abs(after), cap) || Math.abs(after) <= Math.abs(before)) return APPROVE;
+  if (!exceedsLimit(Math.abs(after), cap) || Math.abs(after) <= Math.abs(before)) {
+    return sectorPass(ctx, sector, `net exposure $${roundToCents(after)} within max_sector_net_exposure × equity $${roundToCents(cap)} or lowered`);
+  }
   return resizeOrReject(ctx, netAllowedQty(ctx, before, cap, price), 'SECTOR_NET_EXPOSURE_EXCEEDED',
-    `${ctx.sector} net exposure $${roundToCents(after)} would exceed max_sector_net_exposure × equity $${roundToCents(cap)}`);
+    `${sectorLabel(ctx, sector)} net exposure $${roundToCents(after)} would exceed max_sector_net_exposure × equity $${roundToCents(cap)}`);
 };
 
 /**
@@ -239,19 +305,31 @@ export const checkCorrelatedExposure: PreTradeCheck = (ctx) => {
 
 /**
  * PRICE_COLLAR: a limit or stop price further than price_collar_pct from the reference (last) price is refused, a
- * guard against a stale or fat-fingered price. Market orders carry no price and pass.
+ * guard against a stale or fat-fingered price. PRICE_OUTSIDE_COLLAR: a market order, which carries no price, is
+ * refused when the side of the quote it would take (the ask for a buy, the bid for a sell) lies further than
+ * price_collar_pct from the reference price: the last trade it was sized at is not where it would fill. A market
+ * order checked without a quote passes (checkMarketQuote and the plan's NO_PRICE cover a missing book).
  */
 export const checkPriceCollar: PreTradeCheck = (ctx) => {
   const reference = ctx.price ?? 0;
   const collar = ctx.config.risk_management.price_collar_pct;
+  const collarText = `price_collar_pct is ${roundTo(collar * 100, 4)}%`;
   for (const [field, value] of [['limit', ctx.limitPrice], ['stop', ctx.stopPrice]] as const) {
     if (value === undefined) continue;
     const deviation = Math.abs(value - reference) / reference;
     if (!(reference > 0) || exceedsLimit(deviation, collar)) {
-      return { ok: false, code: 'PRICE_COLLAR', detail: `${field} price $${value} is ${roundTo(deviation * 100, 2)}% from the last price $${reference}; price_collar_pct is ${roundTo(collar * 100, 4)}%` };
+      return { ok: false, code: 'PRICE_COLLAR', detail: `${field} price $${value} is ${roundTo(deviation * 100, 2)}% from the last price $${reference}; ${collarText}` };
     }
   }
-  return APPROVE;
+  if (!isMarketOrder(ctx) || ctx.quote === undefined || !(reference > 0)) return APPROVE;
+  const [touchName, touch] = ctx.side === 'buy' ? ['ask', ctx.quote.ask] as const : ['bid', ctx.quote.bid] as const;
+  if (!(touch > 0)) return APPROVE;
+  const deviation = Math.abs(touch - reference) / reference;
+  if (!exceedsLimit(deviation, collar)) return APPROVE;
+  return {
+    ok: false, code: 'PRICE_OUTSIDE_COLLAR',
+    detail: `market ${ctx.side}: the ${touchName} $${touch} is ${roundTo(deviation * 100, 2)}% from the reference price $${reference}; ${collarText}`,
+  };
 };
 
 /**

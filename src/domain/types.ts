@@ -29,7 +29,12 @@ export interface Account {
   equity: number;
   /** Equity at the previous close: the base of the daily loss limit. */
   lastEquity: number;
+  /** Alpaca's buying_power: up to 4× equity intraday on a margin account. */
   buyingPower: number;
+  /** The overnight (Reg T) buying power, when the broker reports it: 2× on a margin account, cash on a cash account. */
+  regtBuyingPower?: number;
+  /** Buying power for non-marginable securities (cash, no margin), when the broker reports it. */
+  nonMarginableBuyingPower?: number;
   longMarketValue: number;
   shortMarketValue: number;
   tradingBlocked: boolean;

@@ -15,7 +15,7 @@ import { dailyWorkflowId, TRADING_MODE } from '../names';
 import { activities, DEFAULT_SUBMIT_RETRY_MINUTES } from './activity-options';
 import { DayState } from './day-state';
 import {
-  cancelLeftovers, finishDay, haltAccountAfterLoss, refreshOrders, resolveUnknownOrders, submit, trackFills, watchDailyLoss,
+  cancelLeftovers, finishDay, haltAccountAfterLoss, refreshOrders, resolveUnknownOrders, settleCancels, SETTLE_CANCELS_PATCH, submit, trackFills, watchDailyLoss,
 } from './day-steps';
 import { legacyStop } from './legacy-stop';
 import {
@@ -174,6 +174,7 @@ async function tradeTheDay(day: DayState): Promise<void> {
   day.enter('closing_out');
   await cancelLeftovers(day);
   await refreshOrders(day, submittedAfter);
+  if (patched(SETTLE_CANCELS_PATCH)) await settleCancels(day, submittedAfter);
   if (ledger) await resolveUnknownOrders(day, submittedAfter);
 
   day.enter('reconciling');

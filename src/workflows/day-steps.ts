@@ -123,6 +123,26 @@ export async function cancelLeftovers(day: DayState): Promise<string[]> {
     .cancelOrders(day.input.account, open.map((order) => order.brokerOrderId!));
 }
 
+/** Patch: the close-out and the stop wait (briefly) for their cancels to settle at the broker before they report. */
+export const SETTLE_CANCELS_PATCH = 'settle-cancels';
+
+/** Checks after a cancel before the day reports what it asked to cancel as still pending. */
+const SETTLE_CHECKS = 6;
+
+/**
+ * After its cancels, reads the day's orders until none the broker holds is still open (`pending_cancel`: Alpaca
+ * answers a cancel at once and settles it later, and a fill can win the race), with short backing-off sleeps,
+ * so the report and the reconciliation see how each order ended.
+ */
+export async function settleCancels(day: DayState, submittedAfter: string): Promise<void> {
+  for (let check = 0; check < SETTLE_CHECKS; check++) {
+    const pending = day.openOrders().filter((order) => order.brokerOrderId !== null);
+    if (pending.length === 0) return;
+    await sleep(250 * 2 ** check, { summary: `wait for ${pending.length} cancels to settle` });
+    await refreshOrders(day, submittedAfter);
+  }
+}
+
 /** Tells the account's ledger how the day's run ended (or that it stopped sending orders). */
 export async function finishDay(day: DayState, status: FinishDayRequest['status']): Promise<void> {
   await activities('account', `record the day as ${status} in the ledger of account ${day.input.account}`)

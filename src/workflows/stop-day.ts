@@ -1,7 +1,8 @@
 import type { AccountStopOutcome } from '../contracts/account';
 import { activities } from './activity-options';
 import type { DayState } from './day-state';
-import { cancelLeftovers, finishDay, refreshOrders, resolveUnknownOrders } from './day-steps';
+import { patched } from '@temporalio/workflow';
+import { cancelLeftovers, finishDay, refreshOrders, resolveUnknownOrders, settleCancels, SETTLE_CANCELS_PATCH } from './day-steps';
 import { nowIso } from './time';
 
 /**
@@ -25,6 +26,7 @@ export async function stopTheDay(day: DayState): Promise<void> {
   await refreshOrders(day, since, day.sweepClientOrderIds());
   const canceledHere = await cancelLeftovers(day);
   await refreshOrders(day, since);
+  if (patched(SETTLE_CANCELS_PATCH)) await settleCancels(day, since);
   const sweptIds = new Set(day.sweepClientOrderIds());
   const swept = day.orderList().filter((order) => sweptIds.has(order.clientOrderId));
   day.adoptStopOutcome({

@@ -59,6 +59,9 @@ describe('intraday risk: a breach of max_daily_loss while the day waits for fill
         await waitFor(async () => (await handle.query(statusQuery)).phase === 'awaiting_fills', 'awaiting_fills');
         await simAdmin(harness, 'POST', '/admin/prices', { symbol: 'AAPL', price: crashed });
         await waitFor(async () => (await handle.query(statusQuery)).tradingState === 'REDUCING', 'the day to move to REDUCING');
+        // The day cancels its buys right after it moves to REDUCING: let those cancels land before fills resume.
+        await waitFor(async () => ((await simOrderLog(harness, account)) as unknown as LoggedOrder[])
+          .filter((o) => o.side === 'buy' && o.client_order_id.startsWith('trading-')).every((o) => o.status === 'canceled'), 'the buys to be cancelled');
         // The trim still works the book after the breach: let it fill.
         await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'auto', account: keyIdFor(account) });
         const result = await dayResult(handle);

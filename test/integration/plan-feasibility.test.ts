@@ -10,6 +10,7 @@ import { createPlanningActivities } from '../../src/activities/planning';
 import { createAlpacaBroker } from '../../src/broker/alpaca';
 import { parseExecutionConfig } from '../../src/config';
 import type { BrokerPort } from '../../src/broker/port';
+import type { CompactDayPlan } from '../../src/contracts/plan';
 import { accountDeps } from '../../src/worker';
 import { memoryAccountStore } from '../support/memory-account-store';
 
@@ -88,8 +89,8 @@ describe('plans are feasible at the broker (property, on the simulator)', () => 
         reports: { trail_dir: trailDir },
       });
       const planning = createPlanningActivities(accountDeps(config, { [account]: broker }, memoryAccountStore()));
-      const plan = await new MockActivityEnvironment().run(planning.planTheDay, account, {
-        runId: `plan-${account}`, signals: draw.signals, tradingState: 'ACTIVE', ordersSubmittedToday: 0,
+      const plan: CompactDayPlan = await new MockActivityEnvironment().run(planning.planTheDay, account, {
+        runId: `plan-${account}`, signals: draw.signals, tradingState: 'ACTIVE' as const, ordersSubmittedToday: 0,
       });
       for (const intent of plan.orders) {
         orders += 1;

@@ -150,6 +150,74 @@ describe('execution config', () => {
   });
 });
 
+describe('execution config: the keys of issue 11 (trade as the real broker counts)', () => {
+  it('defaults: hold below the threshold, exits exempt from max_trade_size, unknown sectors capped alone, Reg T buying power', () => {
+    const config = parseExecutionConfig({});
+    assert.equal(config.execution.below_threshold, 'hold');
+    assert.equal(config.position_sizing.max_trade_size_applies_to_exits, false);
+    assert.deepEqual(config.risk_management.sector_map, {});
+    assert.equal(config.risk_management.sector_map_file, undefined);
+    assert.equal(config.risk_management.unknown_sector, 'own_sector');
+    assert.equal(config.risk_management.buying_power_basis, 'regt');
+  });
+
+  it('accepts every value of each new key and upper-cases sector_map symbols', () => {
+    const config = parseExecutionConfig({
+      execution: { below_threshold: 'close' },
+      position_sizing: { max_trade_size_applies_to_exits: true },
+      risk_management: {
+        sector_map: { spy: 'ETF', ' QQQ ': ' ETF ', 'BRK.B': 'Financials' }, sector_map_file: 'config/sectors.csv',
+        unknown_sector: 'group', buying_power_basis: 'non_marginable',
+      },
+    });
+    assert.equal(config.execution.below_threshold, 'close');
+    assert.equal(config.position_sizing.max_trade_size_applies_to_exits, true);
+    assert.deepEqual(config.risk_management.sector_map, { SPY: 'ETF', QQQ: 'ETF', 'BRK.B': 'Financials' });
+    assert.equal(config.risk_management.sector_map_file, 'config/sectors.csv');
+    assert.equal(config.risk_management.unknown_sector, 'group');
+    assert.equal(config.risk_management.buying_power_basis, 'non_marginable');
+    for (const basis of ['regt', 'intraday'] as const) {
+      assert.equal(parseExecutionConfig({ risk_management: { buying_power_basis: basis } }).risk_management.buying_power_basis, basis);
+    }
+    assert.equal(parseExecutionConfig({ risk_management: { unknown_sector: 'reject' } }).risk_management.unknown_sector, 'reject');
+  });
+
+  it('refuses a typo of each new key with the closest known key', () => {
+    assert.deepEqual(configProblems({
+      execution: { below_treshold: 'close' },
+      position_sizing: { max_trade_size_applies_to_exit: true },
+      risk_management: { sector_maps: {}, sector_map_fil: 'x.csv', unknown_sectors: 'group', buying_power_base: 'regt' },
+    }), [
+      'execution.below_treshold: unknown key (did you mean below_threshold?)',
+      'position_sizing.max_trade_size_applies_to_exit: unknown key (did you mean max_trade_size_applies_to_exits?)',
+      'risk_management.sector_maps: unknown key (did you mean sector_map?)',
+      'risk_management.sector_map_fil: unknown key (did you mean sector_map_file?)',
+      'risk_management.unknown_sectors: unknown key (did you mean unknown_sector?)',
+      'risk_management.buying_power_base: unknown key (did you mean buying_power_basis?)',
+    ]);
+  });
+
+  it('refuses bad values, each naming its field', () => {
+    const problems = configProblems({
+      execution: { below_threshold: 'sell' },
+      position_sizing: { max_trade_size_applies_to_exits: 'yes' },
+      risk_management: { sector_map: { SPY: '', 'S P Y': 'ETF' }, sector_map_file: ' ', unknown_sector: 'ignore', buying_power_basis: 'margin' },
+    });
+    const fields = problems.map((line) => line.slice(0, line.indexOf(':')));
+    assert.deepEqual(fields, [
+      'execution.below_threshold', 'position_sizing.max_trade_size_applies_to_exits', 'risk_management.sector_map.SPY',
+      'risk_management.sector_map.S P Y', 'risk_management.sector_map_file', 'risk_management.unknown_sector', 'risk_management.buying_power_basis',
+    ], problems.join('\n'));
+    assert.ok(problems.includes('risk_management.sector_map.SPY: a sector name, e.g. ETF'), problems.join('\n'));
+    assert.ok(problems.includes('risk_management.sector_map_file: sector_map_file: a path'), problems.join('\n'));
+    assert.match(problems.find((line) => line.startsWith('execution.below_threshold'))!, /"hold"\|"close"/);
+    assert.match(problems.find((line) => line.startsWith('risk_management.unknown_sector'))!, /"reject"\|"own_sector"\|"group"/);
+    assert.match(problems.find((line) => line.startsWith('risk_management.buying_power_basis'))!, /"regt"\|"non_marginable"\|"intraday"/);
+    assert.deepEqual(configProblems({ risk_management: { sector_map: { SPY: 'x'.repeat(65) } } }),
+      ['risk_management.sector_map.SPY: a sector name of at most 64 characters']);
+  });
+});
+
 /** The problem lines of a config that must fail. */
 function configProblems(raw: unknown): string[] {
   try {

@@ -103,7 +103,9 @@ describe('planDay', () => {
     }));
     assert.equal(plan.tradingState, 'HALTED');
     assert.deepEqual(plan.orders, []);
-    assert.deepEqual(plan.rejected.map((r) => [r.symbol, r.code]), [['AAPL', 'TRADING_HALTED'], ['MSFT', 'TRADING_HALTED']]);
+    assert.deepEqual(plan.rejected.map((r) => [r.symbol, r.code]), [['*', 'DAILY_LOSS_LIMIT'], ['AAPL', 'TRADING_HALTED'], ['MSFT', 'TRADING_HALTED']]);
+    // (97,000 − 100,000) / 100,000 = −3%, through the 2% limit: the figure, once, before the per-symbol verdicts.
+    assert.equal(plan.rejected[0]!.detail, '-3% of start equity $100,000 (equity $97,000; max_daily_loss 2%); trading state HALTED');
   });
 
   it('in REDUCING after a breach, sells that shrink positions pass and buys do not', () => {
@@ -115,7 +117,7 @@ describe('planDay', () => {
     }));
     assert.equal(plan.tradingState, 'REDUCING');
     assert.deepEqual(plan.orders.map((o) => [o.symbol, o.side, o.qty]), [['MSFT', 'sell', 20]]);
-    assert.deepEqual(plan.rejected.map((r) => [r.symbol, r.code]), [['AAPL', 'REDUCING_ONLY']]);
+    assert.deepEqual(plan.rejected.map((r) => [r.symbol, r.code]), [['*', 'DAILY_LOSS_LIMIT'], ['AAPL', 'REDUCING_ONLY']]);
   });
 
   it('never exceeds max_orders_per_day, giving reducing orders the remaining slots', () => {
@@ -153,24 +155,27 @@ describe('planDay', () => {
     }));
     assert.deepEqual(gross.orders.map((o) => [o.symbol, o.qty]), [['AAPL', 50]]);
     assert.ok(decision(gross, 'AAPL').checks.some((c) => c.code === 'GROSS_EXPOSURE_EXCEEDED' && c.outcome === 'resize'));
-    // max_net_exposure 0.15: the book is already $20,000 net long, above the $15,000 cap: no buy may add to it.
+    // max_net_exposure 0.15: the book is already $20,000 net long, above the $15,000 cap: no buy may add to it. The
+    // position cap has already cut AAPL to 96 shares (a market buy valued at its worst fill, $100 × 1.04 = $104:
+    // $10,000 / $104 = 96.15), so the refused net is $20,000 + 96 × $100 = $29,600.
     const net = planDay(input({
       signals: [{ symbol: 'AAPL', strength: 1.0 }], positions: [position('MSFT', 200, 100)],
       configOverrides: { risk_management: { max_net_exposure: 0.15, max_sector_exposure: 1 } },
     }));
     assert.deepEqual(net.orders, []);
     assert.equal(net.rejected[0]?.code, 'NET_EXPOSURE_EXCEEDED');
-    assert.match(net.rejected[0]?.detail ?? '', /^net exposure \$30000 would exceed max_net_exposure × equity \$15000/);
+    assert.match(net.rejected[0]?.detail ?? '', /^net exposure \$29600 would exceed max_net_exposure × equity \$15000/);
   });
 
   it('gives scarce capacity to conviction, not to the ticker first in the alphabet, and says who took it', () => {
     // One order slot left; AAPL at 0.4 sorts first by ticker, XOM at 1.0 is wanted more: weights 0.4 × 10% = 4% and
-    // 1.0 × 10% = 10% of equity, convictions 0.4 × 0.04 = 0.016 and 1.0 × 0.1 = 0.1.
+    // 1.0 × 10% = 10% of equity, convictions 0.4 × 0.04 = 0.016 and 1.0 × 0.1 = 0.1. XOM's 100 shares are cut to
+    // what the $10,000 cap holds at a market buy's worst fill, $100 × 1.04: 10,000 / 104 = 96.15, so 96.
     const plan = planDay(input({
       signals: [{ symbol: 'AAPL', strength: 0.4 }, { symbol: 'XOM', strength: 1.0 }],
       configOverrides: { risk_management: { max_orders_per_day: 1 } },
     }));
-    assert.deepEqual(plan.orders.map((o) => [o.symbol, o.qty]), [['XOM', 100]]);
+    assert.deepEqual(plan.orders.map((o) => [o.symbol, o.qty]), [['XOM', 96]]);
     assert.deepEqual(plan.rejected, [{
       symbol: 'AAPL', code: 'MAX_ORDERS_PER_DAY',
       detail: '1 orders today reach max_orders_per_day 1; capacity went first to stronger signals: XOM (0.1)',
@@ -215,7 +220,9 @@ describe('planDay', () => {
       configOverrides: { risk_management: { max_sector_exposure: 0.15 } },
       signals: [{ symbol: 'AAPL', strength: 1 }, { symbol: 'MSFT', strength: 1 }, { symbol: 'XOM', strength: 1 }],
     }));
-    assert.deepEqual(plan.orders.map((o) => [o.symbol, o.qty]), [['AAPL', 100], ['MSFT', 50], ['XOM', 100]]);
+    // Full strength is 100 shares at $100, cut by the position cap at the worst fill $104 to 96 ($10,000 / $104 =
+    // 96.15); MSFT gets the Tech headroom $15,000 − 96 × $100 = $5,400: 54 shares.
+    assert.deepEqual(plan.orders.map((o) => [o.symbol, o.qty]), [['AAPL', 96], ['MSFT', 54], ['XOM', 96]]);
     assert.ok(decision(plan, 'MSFT').checks.some((c) => c.code === 'SECTOR_EXPOSURE_EXCEEDED'));
   });
 
@@ -264,7 +271,8 @@ describe('planDay', () => {
       signals: [{ symbol: 'AAPL', strength: 1 }, { symbol: 'MSFT', strength: 1 }, { symbol: 'XOM', strength: 1 }, { symbol: 'TSLA', strength: 1 }],
       correlation,
     }));
-    assert.deepEqual(plan.orders.map((o) => [o.symbol, o.qty]), [['AAPL', 100], ['MSFT', 50], ['TSLA', 100], ['XOM', 100]]);
+    // 96 shares each (the $10,000 cap at the worst fill $104); MSFT the group's headroom $15,000 − $9,600 = 54 shares.
+    assert.deepEqual(plan.orders.map((o) => [o.symbol, o.qty]), [['AAPL', 96], ['MSFT', 54], ['TSLA', 96], ['XOM', 96]]);
     const msft = decision(plan, 'MSFT').checks.find((c) => c.check === 'correlated_exposure');
     assert.equal(msft?.code, 'CORRELATED_EXPOSURE_EXCEEDED');
     assert.match(msft?.detail ?? '', /AAPL\+MSFT/);

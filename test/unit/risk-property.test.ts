@@ -128,15 +128,17 @@ function breaches(s: Scenario, input: PlanInput, config: ExecutionConfig, plan: 
     if (input.openOrders.some((o) => o.symbol === symbol && o.side === order.side)) out.push(`${symbol}: duplicate intent`);
     const qty = order.qty!;
     if (!within(qty * ref, rm.max_order_notional)) out.push(`${symbol}: order notional ${qty * ref} > ${rm.max_order_notional}`);
-    if (!within(qty * ref, ps.max_trade_size)) out.push(`${symbol}: trade ${qty * ref} > max_trade_size`);
+    const b = before[symbol]!;
+    const a = b + (order.side === 'buy' ? qty : -qty);
+    const reducing = b !== 0 && Math.abs(a) < Math.abs(b) + 1e-9 && Math.sign(a) !== -Math.sign(b);
+    // An exit (flips are deferred, so a reducing order is all exit) is exempt unless max_trade_size_applies_to_exits.
+    const throttled = !reducing || ps.max_trade_size_applies_to_exits;
+    if (throttled && !within(qty * ref, ps.max_trade_size)) out.push(`${symbol}: trade ${qty * ref} > max_trade_size`);
     if (qty * ref < ps.min_trade_size - 1e-9) out.push(`${symbol}: trade ${qty * ref} < min_trade_size`);
     if (order.limitPrice !== undefined && !within(Math.abs(order.limitPrice - ref) / ref, rm.price_collar_pct)) {
       out.push(`${symbol}: limit ${order.limitPrice} outside the ${rm.price_collar_pct} collar of ${ref}`);
     }
-    const b = before[symbol]!;
-    const a = b + (order.side === 'buy' ? qty : -qty);
     after[symbol] = a;
-    const reducing = b !== 0 && Math.abs(a) < Math.abs(b) + 1e-9 && Math.sign(a) !== -Math.sign(b);
     if (plan.tradingState === 'REDUCING' && !reducing) out.push(`${symbol}: REDUCING allowed an increasing order`);
     if (!reducing) {
       if (!within(Math.abs(a) * ref, ps.max_position_size * equity)) out.push(`${symbol}: position ${Math.abs(a) * ref} > max_position_size`);

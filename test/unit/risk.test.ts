@@ -168,8 +168,14 @@ describe('checkPositionRisk', () => {
 });
 
 describe('checkSectorExposure', () => {
-  it('ignores symbols without a sector', () => {
-    assert.equal(code(checkSectorExposure(ctx({ qty: 1_000, otherSectorGross: 1e9 }))), 'ok');
+  it('caps a symbol without a sector as its own sector by default (unknown_sector own_sector)', () => {
+    // Cap 0.3 × $100,000 = $30,000 = 300 shares at $100; the order asks for 1,000.
+    assert.equal(code(checkSectorExposure(ctx({ qty: 1_000 }))), 'resize:SECTOR_EXPOSURE_EXCEEDED:300');
+    const within = checkSectorExposure(ctx({ qty: 300 }));
+    assert.deepEqual(within, {
+      ok: true, code: 'SECTOR_UNKNOWN',
+      detail: 'UNKNOWN:AAPL (AAPL has no sector: unknown_sector own_sector): gross exposure $30000 within max_sector_exposure × equity $30000',
+    });
   });
 
   it('resizes to the sector headroom and rejects when there is none ($30,000 cap)', () => {
@@ -181,6 +187,51 @@ describe('checkSectorExposure', () => {
 
   it('counts shorts as gross exposure', () => {
     assert.equal(code(checkSectorExposure(ctx({ sector: 'Tech', otherSectorGross: 25_000, side: 'sell', qty: 80 }))), 'resize:SECTOR_EXPOSURE_EXCEEDED:50');
+  });
+
+  it('unknown_sector group: the unmapped symbols share sector UNKNOWN and its cap', () => {
+    const group = config({ risk_management: { unknown_sector: 'group' } });
+    // $25,000 of other unmapped names; the $30,000 cap leaves $5,000 = 50 shares at $100 of the 80 asked.
+    const result = checkSectorExposure(ctx({ config: group, qty: 80, otherSectorGross: 25_000 }));
+    assert.deepEqual(result, {
+      ok: true, qty: 50, code: 'SECTOR_EXPOSURE_EXCEEDED',
+      detail: 'UNKNOWN (AAPL has no sector: unknown_sector group) gross exposure $33000 would exceed max_sector_exposure × equity $30000; resized to 50',
+    });
+  });
+
+  it('unknown_sector reject: no new exposure without a sector (UNKNOWN_SECTOR), reducing orders pass, mapped symbols are untouched', () => {
+    const reject = config({ risk_management: { unknown_sector: 'reject' } });
+    assert.deepEqual(checkSectorExposure(ctx({ config: reject })), {
+      ok: false, code: 'UNKNOWN_SECTOR',
+      detail: 'no sector for AAPL (bundled S&P 500 map, sector_map_file, sector_map); unknown_sector is reject: no new exposure',
+    });
+    assert.equal(code(checkSectorExposure(ctx({ config: reject, side: 'sell', qty: 10, positionQty: 0 }))), 'reject:UNKNOWN_SECTOR', 'a new short');
+    assert.equal(code(checkSectorExposure(ctx({ config: reject, side: 'sell', qty: 10, positionQty: 20 }))), 'ok');
+    assert.equal(code(checkSectorExposure(ctx({ config: reject, sector: 'Tech' }))), 'ok');
+  });
+});
+
+describe('checkPositionSize: a market buy is valued at its worst fill', () => {
+  const quote = (bid: number, ask: number, last = 100) => ({ symbol: 'AAPL', bid, ask, last, timestamp: '2026-12-01T15:00:00Z' });
+
+  it('caps the position at the ask plus the 4% market-buy reserve, and says so', () => {
+    // Worst fill max($100, ask $100.05) × 1.04 = $104.052; 100 shares would be worth $10,405.20 there, above $10,000;
+    // $10,000 / $104.052 = 96.1 → 96 shares, worth 96 × $104.052 = $9,988.99 even at that fill.
+    assert.deepEqual(checkPositionSize(ctx({ qty: 100, quote: quote(99.95, 100.05) })), {
+      ok: true, qty: 96, code: 'POSITION_SIZE_EXCEEDED',
+      detail: "position value $10405.2 at a market buy's worst fill $104.052 (max(last $100, ask $100.05) × 1.04) would exceed "
+        + 'max_position_size × equity $10000; resized to 96',
+    });
+    // The last above the ask: the reserve is taken from the last, $100 × 1.04 = $104: 10,000 / 104 = 96.15 → 96.
+    assert.equal(code(checkPositionSize(ctx({ qty: 100, quote: quote(99.5, 99.8) }))), 'resize:POSITION_SIZE_EXCEEDED:96');
+    // 96 shares pass: 96 × $104.052 = $9,988.99.
+    assert.equal(code(checkPositionSize(ctx({ qty: 96, quote: quote(99.95, 100.05) }))), 'ok');
+  });
+
+  it('values limit orders, sells and quote-less checks at the reference price, as before', () => {
+    assert.equal(code(checkPositionSize(ctx({ qty: 100, quote: quote(99.95, 100.05), limitPrice: 100.16 }))), 'ok', '100 × $100 = $10,000');
+    assert.equal(code(checkPositionSize(ctx({ side: 'sell', qty: 100, quote: quote(99.95, 100.05) }))), 'ok', 'a short of 100 × $100');
+    assert.equal(code(checkPositionSize(ctx({ qty: 100 }))), 'ok');
   });
 });
 
@@ -260,6 +311,27 @@ describe('checkPriceCollar (10% by default)', () => {
     assert.equal(code(checkPriceCollar(ctx())), 'ok');
     assert.equal(code(checkPriceCollar(ctx({ limitPrice: 110 }))), 'ok');
     assert.equal(code(checkPriceCollar(ctx({ limitPrice: 90, stopPrice: 105 }))), 'ok');
+  });
+
+  it('rejects a market order whose last trade is further than the collar from the ask (buy) or the bid (sell)', () => {
+    const quote = (bid: number, ask: number) => ({ symbol: 'AAPL', bid, ask, last: 100, timestamp: '2026-12-01T15:00:00Z' });
+    // |$111 − $100| / $100 = 11% > 10%.
+    assert.deepEqual(checkPriceCollar(ctx({ quote: quote(110.9, 111) })), {
+      ok: false, code: 'PRICE_OUTSIDE_COLLAR', detail: 'market buy: the ask $111 is 11% from the reference price $100; price_collar_pct is 10%',
+    });
+    // |$89 − $100| / $100 = 11%.
+    assert.deepEqual(checkPriceCollar(ctx({ side: 'sell', positionQty: 50, quote: quote(89, 89.1) })), {
+      ok: false, code: 'PRICE_OUTSIDE_COLLAR', detail: 'market sell: the bid $89 is 11% from the reference price $100; price_collar_pct is 10%',
+    });
+    // Exactly 10% passes; each side is measured on its own side of the book.
+    assert.equal(code(checkPriceCollar(ctx({ quote: quote(109.9, 110) }))), 'ok');
+    assert.equal(code(checkPriceCollar(ctx({ side: 'sell', quote: quote(99.9, 120) }))), 'ok', 'a sell takes the bid $99.90, 0.1% away');
+    assert.equal(code(checkPriceCollar(ctx({ quote: quote(80, 100.5) }))), 'ok', 'a buy takes the ask $100.50, 0.5% away');
+    // A tighter collar: 1%; the ask $101.50 is 1.5% away.
+    const narrow = config({ risk_management: { price_collar_pct: 0.01 } });
+    assert.equal(code(checkPriceCollar(ctx({ config: narrow, quote: quote(101.4, 101.5) }))), 'reject:PRICE_OUTSIDE_COLLAR');
+    // A limit order is collared on its own price, not the book's.
+    assert.equal(code(checkPriceCollar(ctx({ limitPrice: 100.5, quote: quote(110.9, 111) }))), 'ok');
   });
 
   it('rejects a limit or stop price beyond the collar, on either side', () => {

@@ -136,6 +136,73 @@ describe('rebalanceSymbol', () => {
     assert.equal(rebalanceSymbol(input({ currentQty: 20.5, targetQty: 0 })).tradeQty, -20);
     assert.equal(rebalanceSymbol(input({ currentQty: 20.5, targetQty: 0, fractional: true })).tradeQty, -20.5);
   });
+
+  it('says ROUNDS_TO_ZERO, with the figures, when the weight asks for a change no whole share can make', () => {
+    // Weight 0.01 × $100,000 = $1,000 to buy at $1,500 a share: 0.67 of a share, floored to 0; $1,000 ≥ the band $500.
+    const opening = rebalanceSymbol(input({ price: 1_500, targetQty: 0, targetWeight: 0.01 }));
+    assert.deepEqual([opening.outcome, opening.code, opening.tradeQty], ['skipped', 'ROUNDS_TO_ZERO', 0]);
+    assert.equal(opening.detail, 'target weight 0.01 × equity $100000 = $1000 against $0 held and pending (0 × $1500): '
+      + 'the change $1000 is less than one whole share at $1500 (fractional off for this symbol)');
+    // Held 3 at $2,000 = $6,000; weight 0.07 wants $7,000 = 3.5 shares, floored to 3: the $1,000 change cannot be made.
+    const adding = rebalanceSymbol(input({ price: 2_000, currentQty: 3, targetQty: 3, targetWeight: 0.07 }));
+    assert.deepEqual([adding.code, adding.detail], ['ROUNDS_TO_ZERO', 'target weight 0.07 × equity $100000 = $7000 against $6000 held and '
+      + 'pending (3 × $2000): the change $1000 is less than one whole share at $2000 (fractional off for this symbol)']);
+    // A short target is whole shares even when fractional: −0.01 × $100,000 = −$1,000 at $1,500 is −0.67, floored to 0.
+    const short = rebalanceSymbol(input({ price: 1_500, targetQty: 0, targetWeight: -0.01, fractional: true }));
+    assert.equal(short.code, 'ROUNDS_TO_ZERO');
+    assert.match(short.detail, /the change \$-1000 is less than one whole share at \$1500 \(shorts are whole shares\)$/);
+    // Half a share held where fractions are off, target 0: delta −0.5 × $1,500 = −$750 reaches the band, but no whole share.
+    const crumb = rebalanceSymbol(input({ price: 1_500, currentQty: 0.5, targetQty: 0 }));
+    assert.deepEqual([crumb.outcome, crumb.code, crumb.detail],
+      ['skipped', 'ROUNDS_TO_ZERO', 'delta -0.5 shares ($-750 at $1500) is less than one whole share (fractional off for this symbol)']);
+  });
+
+  it('keeps AT_TARGET for a whole-share target already met and a change inside the band', () => {
+    // $400 (weight 0.004 × $100,000) is below the band $500 (0.005 × $100,000): not worth a trade even if it fitted.
+    assert.equal(rebalanceSymbol(input({ price: 1_500, targetQty: 0, targetWeight: 0.004 })).code, 'AT_TARGET');
+    // Held 80 at $100 against weight 0.0804 ($8,040, 80.4 shares, floored to 80): a $40 residual.
+    assert.equal(rebalanceSymbol(input({ currentQty: 80, targetQty: 80, targetWeight: 0.0804 })).code, 'AT_TARGET');
+    // Fractional: $1,000 at $1,500 is 0.666666666 shares, so the target is met to the share increment.
+    assert.equal(rebalanceSymbol(input({ price: 1_500, currentQty: 0.666666666, targetQty: 0.666666666, targetWeight: 0.01, fractional: true })).code, 'AT_TARGET');
+  });
+
+  it('exempts exits from max_trade_size unless max_trade_size_applies_to_exits', () => {
+    // Held 300 × $100 = $30,000 to 0: a $30,000 sell, three times max_trade_size $10,000, all of it an exit.
+    const exit = rebalanceSymbol(input({ currentQty: 300, targetQty: 0 }));
+    assert.equal(exit.tradeQty, -300);
+    assert.deepEqual(exit.verdicts.find((v) => v.check === 'max_trade_size'), {
+      check: 'max_trade_size', outcome: 'approve', code: 'EXIT_EXEMPT',
+      detail: 'notional $30000 exceeds max_trade_size $10000; the exit of 300 shares is exempt (max_trade_size_applies_to_exits is false)',
+    });
+    // A buy covering a short of 250: $25,000, exempt too.
+    assert.equal(rebalanceSymbol(input({ currentQty: -250, targetQty: 0 })).tradeQty, 250);
+    // With the option on, the exit is clipped to $10,000 / $100 = 100 shares, as before.
+    const throttled = rebalanceSymbol(input({ currentQty: 300, targetQty: 0, config: config({ position_sizing: { max_trade_size_applies_to_exits: true } }) }));
+    assert.equal(throttled.tradeQty, -100);
+    assert.equal(throttled.verdicts.find((v) => v.check === 'max_trade_size')?.detail, 'notional $30000 exceeds max_trade_size $10000; clipped to 100');
+    // Trimming a long (300 → 50) is an exit as well: sell 250 = $25,000.
+    assert.equal(rebalanceSymbol(input({ currentQty: 300, targetQty: 50 })).tradeQty, -250);
+    // A buy that adds to a long is not: 0 → 150 at $100 is $15,000, clipped to 100.
+    assert.equal(rebalanceSymbol(input({ targetQty: 150 })).tradeQty, 100);
+  });
+});
+
+describe('checkMaxTradeSize: the exit part of an order that crosses zero is exempt, the rest is not', () => {
+  it('clips only the part that opens exposure', () => {
+    // 150 shares of which 50 close a position: the other 100 × $100 = $10,000 is exactly the limit.
+    assert.deepEqual(checkMaxTradeSize(150, 100, config(), false, 50), {
+      ok: true, code: 'EXIT_EXEMPT', detail: 'notional $15000 exceeds max_trade_size $10000; the exit of 50 shares is exempt (max_trade_size_applies_to_exits is false)',
+    });
+    // 250 of which 50 close: 200 × $100 = $20,000 opens exposure; 50 + $10,000 / $100 = 150 remain.
+    assert.deepEqual(checkMaxTradeSize(250, 100, config(), false, 50), {
+      ok: true, qty: 150, code: 'MAX_TRADE_SIZE',
+      detail: 'notional $25000 exceeds max_trade_size $10000; clipped to 150 (an exempt exit of 50 plus 100 within the limit)',
+    });
+    // With the option on, the exit counts: 10,000 / 100 = 100.
+    const on = config({ position_sizing: { max_trade_size_applies_to_exits: true } });
+    assert.deepEqual(checkMaxTradeSize(250, 100, on, false, 50), { ok: true, qty: 100, code: 'MAX_TRADE_SIZE', detail: 'notional $25000 exceeds max_trade_size $10000; clipped to 100' });
+    assert.deepEqual(checkMaxTradeSize(100, 100, config(), false, 0), { ok: true });
+  });
 });
 
 describe('pendingQuantities, buying power, ordering', () => {
@@ -162,6 +229,10 @@ describe('pendingQuantities, buying power, ordering', () => {
     assert.equal(resized.ok && 'qty' in resized ? resized.qty : -1, 5);
     assert.equal(fitToBuyingPower(10, 100, 50, false).ok, false);
     assert.equal(fitToBuyingPower(10, 100, -5, false).ok, false);
+    // 10 × $100 = $1,000 against $550 of Reg T buying power: 550 / 100 = 5.5, so 5 shares.
+    assert.deepEqual(fitToBuyingPower(10, 100, 550, false, 'regt_buying_power $550'), {
+      ok: true, qty: 5, code: 'BUYING_POWER', detail: 'cost $1000 exceeds available buying power $550 (of regt_buying_power $550); resized to 5',
+    });
   });
 
   it('clips trade notional with the asset’s share increment', () => {
