@@ -112,4 +112,27 @@ describe('risk limits end to end: an aggressive day on the simulator', () => {
     console.log(`risk e2e: ${log.length} orders, ${positions.length} positions, ${groups.size} correlated groups, equity $${equity}; `
       + `rejections ${JSON.stringify(report.rejected.map((r) => `${r.symbol}:${r.code}`))}`);
   });
+  it('keeps an 80-signal full-strength day within the book\'s gross and net limits on the broker\'s books', async () => {
+    // Before max_gross_exposure, a 500-signal day ended at 1.96x equity with negative cash: the only cap was the
+    // broker's intraday buying power. Now the plan caps gross at 1x equity and sizes on the overnight figure.
+    const account = uniqueAccount('book');
+    const config = testConfig(account, { risk_management: { max_orders_per_day: 200 }, timing: { max_fill_wait_minutes: 1 } });
+    const taskQueue = `q-${account}`;
+    const symbols = Object.keys(loadSectors()).sort().slice(0, 80);
+    const report = await withWorker(harness, config, taskQueue, async () => dayResult(await startDay(harness.client, {
+      account, tradingDate: todayInNewYork(), signals: symbols.map((symbol) => ({ symbol, strength: 1 })), mode: 'paper', taskQueue, source: 'risk-e2e',
+    })));
+    assert.equal(report.status, 'completed');
+    const broker = simBroker(harness, account);
+    const [acct, positions] = await Promise.all([broker.getAccount(), broker.getPositions()]);
+    const gross = positions.reduce((sum, p) => sum + Math.abs(p.marketValue), 0);
+    const net = positions.reduce((sum, p) => sum + p.marketValue, 0);
+    assert.ok(positions.length >= 9, `the day bought ${positions.length} names`);
+    assert.ok(gross <= config.risk_management.max_gross_exposure * acct.equity * DRIFT, `gross $${gross} over ${config.risk_management.max_gross_exposure} × $${acct.equity}`);
+    assert.ok(Math.abs(net) <= config.risk_management.max_net_exposure * acct.equity * DRIFT, `net $${net}`);
+    assert.ok(acct.cash >= -0.01 * acct.equity, `cash $${acct.cash}: the book is not levered overnight`);
+    assert.deepEqual(report.rejected.filter((r) => r.code === 'BROKER_REJECTED'), [], 'the broker refused nothing');
+    assert.ok(report.rejected.some((r) => r.code === 'GROSS_EXPOSURE_EXCEEDED' || r.code === 'NET_EXPOSURE_EXCEEDED'), 'the book limit bound');
+    console.log(`book e2e: ${positions.length} positions, gross $${Math.round(gross)} = ${(gross / acct.equity).toFixed(3)}x equity, cash $${Math.round(acct.cash)}`);
+  });
 });
