@@ -117,6 +117,11 @@ export const executionConfigSchema = z.strictObject({
      * `unknown` and the day keeps looking it up by client order id.
      */
     submit_retry_minutes: z.number().positive().max(60).default(20),
+    /**
+     * Orders in flight at once within a wave (sells, then buys). 1 sends them one after the other. The broker's
+     * request budget still applies (Alpaca: 200 a minute per account by default).
+     */
+    submit_concurrency: z.number().int().min(1).max(32, 'submit_concurrency must be at most 32').default(8),
   }).prefault({}),
   reports: z.strictObject({
     /**

@@ -131,6 +131,7 @@ export function createAlpacaBroker(connection: AlpacaConnection): BrokerPort {
         status: query.status,
         ...(query.limit !== undefined ? { limit: query.limit } : {}),
         ...(query.after !== undefined ? { after: query.after } : {}),
+        ...(query.direction !== undefined ? { direction: query.direction } : {}),
         ...(query.symbols && query.symbols.length > 0 ? { symbols: query.symbols.join(',') } : {}),
       }));
       return list.map(orderFromWire);

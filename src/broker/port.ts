@@ -9,6 +9,8 @@ export interface OrderQuery {
   after?: string;
   limit?: number;
   symbols?: string[];
+  /** Oldest first (`asc`) or newest first (`desc`, the broker's default). */
+  direction?: 'asc' | 'desc';
 }
 
 /**

@@ -41,6 +41,12 @@ const COMPACT_PLAN_PATCH = 'compact-plan';
 const INTRADAY_RISK_PATCH = 'intraday-risk';
 /** Patch: buys funded by the day's sales are sent in a second wave, once those sales have filled. */
 const BUY_WAVES_PATCH = 'buy-waves';
+/**
+ * Patch: orders go out through several lanes at once (sells, then buys; `timing.submit_concurrency`), and the first
+ * fill check comes FIRST_FILL_CHECK_MS after the last submit instead of a whole poll interval.
+ */
+const FAST_EXECUTION_PATCH = 'fast-execution';
+const FIRST_FILL_CHECK_MS = 250;
 /** Patch: the TradingMode search attribute is the worker's mode, not the starter's label. */
 const WORKER_MODE_TAG_PATCH = 'worker-mode-tag';
 
@@ -147,7 +153,9 @@ async function tradeTheDay(day: DayState): Promise<void> {
   day.enter('submitting');
   if (ledger && await haltedMeanwhile(day)) return;
   const notAfter = lastSubmitTime(clock.nextClose, config.timing.cancel_before_close_minutes);
+  const fast = ledger && patched(FAST_EXECUTION_PATCH);
   const sending: Sending = {
+    concurrency: fast ? config.timing.submit_concurrency ?? 1 : 1,
     ledger, notAfter, guard: ledger ? { tradingDate, notAfter } : undefined,
     retryMinutes: config.timing.submit_retry_minutes ?? DEFAULT_SUBMIT_RETRY_MINUTES,
   };
@@ -162,7 +170,9 @@ async function tradeTheDay(day: DayState): Promise<void> {
     ? () => watchDailyLoss(day, config.risk_management, startingHoldings)
     : undefined;
   if (watch) day.haltAccountOnLoss = config.risk_management.halt_account_on_daily_loss ?? false;
-  const polling = { watch, firstIntervalMs: config.timing.poll_interval_seconds * 1000, submittedAfter, cutoff };
+  // Fills usually land within a second of the submit: fast days check first after FIRST_FILL_CHECK_MS and back off.
+  const pollMs = config.timing.poll_interval_seconds * 1000;
+  const polling = { watch, firstIntervalMs: fast ? Math.min(FIRST_FILL_CHECK_MS, pollMs) : pollMs, submittedAfter, cutoff };
   if (patched(BUY_WAVES_PATCH)) {
     const waiting = symbolsAwaitingSales(plan);
     if (waiting.length > 0 && !(await secondWave(day, plan.orders, waiting, `${runId}.${SECOND_WAVE}`, sending, polling))) return;
@@ -191,6 +201,8 @@ async function tradeTheDay(day: DayState): Promise<void> {
 
 /** How a day sends its orders: inside its session, with its retry budget. */
 interface Sending {
+  /** Submits in flight at once (1: one after the other, as days before the fast-execution patch). */
+  concurrency: number;
   ledger: boolean;
   notAfter: string;
   guard: SessionGuard | undefined;
@@ -202,6 +214,7 @@ interface Sending {
  * explained. False when a stop came (nothing more is sent).
  */
 async function submitAll(day: DayState, orders: OrderIntent[], sending: Sending): Promise<boolean> {
+  if (sending.concurrency > 1) return submitConcurrently(day, orders, sending);
   for (const [index, intent] of orders.entries()) {
     if (day.paused) {
       day.describe();
@@ -218,6 +231,44 @@ async function submitAll(day: DayState, orders: OrderIntent[], sending: Sending)
       break;
     }
     await submit(day, intent, sending.guard, sending.retryMinutes);
+  }
+  return true;
+}
+
+/**
+ * Sends the sells, then the buys, each side through `concurrency` lanes that take the next order as soon as their
+ * last one is answered. Every lane is awaited before this returns, even when a stop cancels the day, so the stop's
+ * sweep only starts once every submit in flight has been answered. False when a stop came.
+ */
+async function submitConcurrently(day: DayState, orders: OrderIntent[], sending: Sending): Promise<boolean> {
+  for (const side of ['sell', 'buy'] as const) {
+    const queue = orders.filter((order) => order.side === side);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < queue.length) {
+        if (day.paused) {
+          day.describe();
+          await condition(() => !day.paused);
+          continue;
+        }
+        if (day.stop) return;
+        if (!day.sessionOver && Date.now() >= Date.parse(sending.notAfter)) day.endSession(`past the last submit time ${sending.notAfter}`);
+        if (day.sessionOver) {
+          const unsent = queue.slice(next);
+          next = queue.length;
+          day.markSessionOver(unsent, day.sessionOver);
+          log.warn('session over: the rest of the plan is not sent', { reason: day.sessionOver, unsent: unsent.length });
+          return;
+        }
+        const intent = queue[next]!;
+        next += 1;
+        await submit(day, intent, sending.guard, sending.retryMinutes);
+      }
+    };
+    const lanes = await Promise.allSettled(Array.from({ length: Math.min(sending.concurrency, queue.length) }, lane));
+    const failed = lanes.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (day.stop) return false;
   }
   return true;
 }
