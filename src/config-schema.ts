@@ -31,6 +31,11 @@ export const executionConfigSchema = z.strictObject({
     /** Name of the account this worker trades; part of every workflow id. */
     account: z.string().regex(ACCOUNT_NAME, ACCOUNT_NAME_RULE).default('main'),
     order_type: z.enum(['market', 'limit']).default('market'),
+    /**
+     * Each account key's broker request budget per rolling minute (Alpaca's default is 200); the worker paces every
+     * request of the account to it, so the broker never answers 429. An entry of `accounts` may set its own.
+     */
+    broker_requests_per_minute: z.number().int().min(1).max(100_000, 'broker_requests_per_minute must be at most 100000').default(200),
     /** For limit orders: how far past the quote to price them, in basis points. */
     limit_offset_bps: z.number().min(0).max(500).default(10),
     /**
@@ -155,6 +160,8 @@ export const executionConfigSchema = z.strictObject({
     secret_key_env: envName,
     /** Optional variable naming the trading API URL (e.g. the simulator); default APCA_API_BASE_URL or Alpaca paper. */
     base_url_env: envName.optional(),
+    /** This account's request budget per rolling minute; default execution.broker_requests_per_minute. */
+    requests_per_minute: z.number().int().min(1).max(100_000).optional(),
   })).optional(),
 }).superRefine((config, ctx) => {
   const names = config.accounts?.map((account) => account.name) ?? [];

@@ -4,7 +4,7 @@ import type { Account, BrokerOrder, MarketClock, OrderIntent, Position } from '.
 import { DuplicateClientOrderId, NotFound, OrderNotCancelable } from '../broker/errors';
 import type { BrokerPort } from '../broker/port';
 import { sessionRefusal } from '../domain/session';
-import type { SessionGuard } from '../contracts/day';
+import type { FetchedOrders, SessionGuard } from '../contracts/day';
 
 /** The broker's clock says the order's session is over (or not begun): final, the order is not sent. */
 export class SessionOver extends Error {
@@ -61,15 +61,17 @@ export function createOrderActivities({ brokerFor }: ActivityDeps) {
     },
 
     /** The current state of the given orders, by client order id; orders the broker does not know are absent. */
-    async fetchOrders(account: string, clientOrderIds: string[], submittedAfter: string): Promise<BrokerOrder[]> {
+    async fetchOrders(account: string, clientOrderIds: string[], submittedAfter: string): Promise<FetchedOrders> {
       const broker = brokerFor(account);
       const wanted = new Set(clientOrderIds);
       const found = await ordersSubmittedSince(broker, submittedAfter, wanted);
-      if (found.length === wanted.size) return found;
       const listed = new Set(found.map((order) => order.clientOrderId));
       const missing = [...wanted].filter((id) => !listed.has(id));
-      const lookedUp = await Promise.all(missing.map((id) => broker.getOrderByClientOrderId(id)));
-      return [...found, ...lookedUp.filter((order): order is BrokerOrder => order !== null)];
+      const lookedUp = missing.length === 0 ? [] : await Promise.all(missing.map((id) => broker.getOrderByClientOrderId(id)));
+      return {
+        orders: [...found, ...lookedUp.filter((order): order is BrokerOrder => order !== null)],
+        pacing: broker.pacing?.() ?? null,
+      };
     },
 
     /** Cancels orders; an order that is already final or gone counts as done. Returns the ids asked to cancel. */

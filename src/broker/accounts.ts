@@ -23,7 +23,8 @@ export function accountsFromEnv(config: ExecutionConfig, env: NodeJS.ProcessEnv 
   if (!config.accounts || config.accounts.length === 0) {
     const name = config.execution.account;
     const endpoints = resolveEndpoints(mode, { name }, env);
-    return [{ name, connection: alpacaConnectionFromEnv(env, mode, { name }), endpoints }];
+    const connection = { ...alpacaConnectionFromEnv(env, mode, { name }), requestsPerMinute: config.execution.broker_requests_per_minute };
+    return [{ name, connection, endpoints }];
   }
   return config.accounts.map((account) => {
     const endpoints = resolveEndpoints(mode, account, env);
@@ -37,6 +38,7 @@ export function accountsFromEnv(config: ExecutionConfig, env: NodeJS.ProcessEnv 
       secretKey: read(account.secret_key_env),
       tradingUrl: endpoints.tradingUrl,
       dataUrl: endpoints.dataUrl,
+      requestsPerMinute: account.requests_per_minute ?? config.execution.broker_requests_per_minute,
     };
     return { name: account.name, connection, endpoints };
   });

@@ -16,6 +16,7 @@ import {
   DATA_URL, normalizeBaseUrl, PAPER_TRADING_URL, resolveEndpoints, type AccountEndpointConfig, type TradingMode,
 } from './endpoints';
 import { NotFound } from './errors';
+import { pacedFetch, RequestBudget } from './request-budget';
 import type { BrokerPort, OrderQuery } from './port';
 
 export interface AlpacaConnection {
@@ -32,6 +33,11 @@ export interface AlpacaConnection {
   dataFeed?: 'iex' | 'sip' | 'delayed_sip';
   /** Per-request deadline; default 15000. */
   timeoutMs?: number;
+  /**
+   * The account key's request budget per rolling minute (Alpaca: 200 by default): every HTTP request of this broker,
+   * the SDK's retries included, waits for room in it. Absent: unpaced.
+   */
+  requestsPerMinute?: number;
 }
 
 export const DEFAULT_TRADING_URL = PAPER_TRADING_URL;
@@ -78,7 +84,9 @@ function chunks<T>(items: T[], size: number): T[][] {
 
 /** Builds the Alpaca BrokerPort. */
 export function createAlpacaBroker(connection: AlpacaConnection): BrokerPort {
+  const budget = connection.requestsPerMinute ? new RequestBudget(connection.requestsPerMinute) : null;
   const common = {
+    ...(budget ? { fetchApi: pacedFetch(budget) } : {}),
     keyId: connection.keyId,
     secret: connection.secretKey,
     timeoutMs: connection.timeoutMs ?? 15_000,
@@ -118,6 +126,8 @@ export function createAlpacaBroker(connection: AlpacaConnection): BrokerPort {
   }
 
   return {
+    pacing: () => budget?.pacing() ?? null,
+
     async getAccount(): Promise<Account> {
       return accountFromWire(await call('getAccount', () => accounts.getAccount()));
     },

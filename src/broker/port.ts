@@ -1,3 +1,4 @@
+import type { PacingStats } from './request-budget';
 import type { DailyBar } from '../domain/stats';
 import type {
   Account, Asset, BrokerOrder, CancelResult, MarketClock, OrderIntent, PortfolioHistory, Position, Quote,
@@ -20,6 +21,8 @@ export interface OrderQuery {
  * Errors: implementations throw the classes in `./errors` so activities can tell retryable from final.
  */
 export interface BrokerPort {
+  /** How this account's requests were paced against its budget; null when unpaced (or not counted). */
+  pacing?(): PacingStats | null;
   getAccount(): Promise<Account>;
   getPositions(): Promise<Position[]>;
   listOrders(query: OrderQuery): Promise<BrokerOrder[]>;

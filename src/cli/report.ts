@@ -1,3 +1,4 @@
+import type { PacingStats } from '../broker/request-budget';
 import type { DayReport, DayStatus, OrderRecord } from '../contracts/day';
 import type { PortfolioSummary } from '../contracts/portfolio';
 import { parseDailyWorkflowId } from '../names';
@@ -94,6 +95,7 @@ export function statusText(status: DayStatus): string {
   ];
   if (status.stop) lines.push(`  emergency stop at ${status.stop.at}: ${status.stop.reason}${status.stop.flatten ? ' (flatten)' : ''}`);
   if (status.lastError) lines.push(`  last error: ${status.lastError}`);
+  if (status.pacing) lines.push(`  ${pacingText(status.pacing)}`);
   lines.push(...ordersText(status.orders));
   return lines.join('\n');
 }
@@ -113,4 +115,11 @@ function ordersText(orders: OrderRecord[]): string[] {
     const fill = order.filledQty > 0 && order.filledAvgPrice !== null ? ` ${order.filledQty} @ $${order.filledAvgPrice.toFixed(2)}` : '';
     return `  ${order.side.toUpperCase().padEnd(4)} ${size.padStart(6)} ${order.symbol.padEnd(6)} ${order.type.padEnd(6)} -> ${order.status}${fill}`;
   });
+}
+
+/** `broker requests: 412 at 200/min, 12 waited for the budget (3.4 s in all, 0.9 s at most)` */
+export function pacingText(pacing: PacingStats): string {
+  const waits = pacing.delayed === 0 ? 'none waited for the budget'
+    : `${pacing.delayed} waited for the budget (${(pacing.waitedMs / 1000).toFixed(1)} s in all, ${(pacing.maxWaitMs / 1000).toFixed(1)} s at most)`;
+  return `broker requests: ${pacing.requests} at ${pacing.perMinute}/min, ${waits}`;
 }

@@ -5,6 +5,7 @@
 import type {
   BrokerOrder, OrderIntent, Rejection, Side, Signal, SymbolDecision, TradingState,
 } from '../domain/types';
+import type { PacingStats } from '../broker/request-budget';
 import type { DayRecord } from '../domain/day-ledger';
 import type { AccountStopOutcome } from './account';
 import type { MarketDataSummary, TrailLocation } from './plan';
@@ -85,6 +86,14 @@ export interface DayStatus {
   rejected: Rejection[];
   lastError: string | null;
   updatedAt: string;
+  /** How the worker paced the account's broker requests to its budget, as of the last fill check. */
+  pacing?: PacingStats | null;
+}
+
+/** The orders a fill check read, and the account's pacing so far (days before it answered a bare list). */
+export interface FetchedOrders {
+  orders: BrokerOrder[];
+  pacing: PacingStats | null;
 }
 
 /** The day's report: the workflow's result, printed by `tradeflow run --wait --json`. */
@@ -115,6 +124,8 @@ export interface DayReport {
   generation?: number;
   /** What the emergency stop did, when the day was stopped. */
   stopOutcome?: EmergencyStopOutcome | null;
+  /** How the worker paced the account's broker requests to its budget. */
+  pacing?: PacingStats | null;
   /** The intraday breach of max_daily_loss, when equity fell through it while the day traded. */
   dailyLoss?: DailyLossOutcome | null;
   /**

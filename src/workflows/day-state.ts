@@ -4,6 +4,7 @@ import type {
 } from '../domain/types';
 import { isTerminalStatus } from '../domain/orders';
 import { summarizePortfolio } from '../domain/portfolio';
+import type { PacingStats } from '../broker/request-budget';
 import type { DayRecord } from '../domain/day-ledger';
 import { increasesRisk, type DailyLossBreach } from '../domain/daily-loss';
 import { secondWaveOrders } from '../domain/waves';
@@ -56,6 +57,8 @@ export class DayState {
   decisionCounts: Record<string, number> | null = null;
   /** Set once equity fell through max_daily_loss while the day traded. */
   dailyLoss: DailyLossOutcome | null = null;
+  /** How the worker paced the account's broker requests, as of the last fill check. */
+  pacing: PacingStats | null = null;
   /** risk_management.halt_account_on_daily_loss, for the end of the day. */
   haltAccountOnLoss = false;
   private waiting: string | null = null;
@@ -348,6 +351,7 @@ export class DayState {
       rejected: this.rejected,
       lastError: this.lastError,
       updatedAt: this.updatedAt,
+      ...(this.pacing ? { pacing: this.pacing } : {}),
     };
   }
 
@@ -372,6 +376,7 @@ export class DayState {
       ...(this.claimed || this.firstRun ? { firstRun: this.firstRun, generation: this.generation } : {}),
       ...(this.stopOutcome ? { stopOutcome: this.stopOutcome } : {}),
       ...(this.dailyLoss ? { dailyLoss: this.dailyLoss } : {}),
+      ...(this.pacing ? { pacing: this.pacing } : {}),
       ...(this.decisionCounts ? { decisionCounts: this.decisionCounts, trail: this.trail } : {}),
     };
   }

@@ -1,9 +1,9 @@
 import { isCancellation, log, sleep, workflowInfo } from '@temporalio/workflow';
 import type { FinishDayRequest } from '../contracts/account';
-import type { OrderRecord, SessionGuard } from '../contracts/day';
+import type { FetchedOrders, OrderRecord, SessionGuard } from '../contracts/day';
 import type { ExecutionConfig } from '../config-schema';
 import { dailyLossBreach } from '../domain/daily-loss';
-import type { OrderIntent } from '../domain/types';
+import type { BrokerOrder, OrderIntent } from '../domain/types';
 import { activities, FINAL_ERRORS, submitActivity } from './activity-options';
 import type { DayState } from './day-state';
 import { describeIntent } from './wording';
@@ -110,7 +110,10 @@ export async function resolveUnknownOrders(day: DayState, submittedAfter: string
 /** Reads the broker's state of the day's orders (by client order id); `ids` defaults to those it may hold. */
 export async function refreshOrders(day: DayState, submittedAfter: string, ids = day.submittedClientOrderIds()): Promise<void> {
   if (ids.length === 0) return;
-  const orders = await activities('broker', `check ${ids.length} orders`).fetchOrders(day.input.account, ids, submittedAfter);
+  const fetched: FetchedOrders | BrokerOrder[] = await activities('broker', `check ${ids.length} orders`).fetchOrders(day.input.account, ids, submittedAfter);
+  // Days recorded before the pacing figures got a bare list.
+  const orders = Array.isArray(fetched) ? fetched : fetched.orders;
+  if (!Array.isArray(fetched) && fetched.pacing) day.pacing = fetched.pacing;
   for (const order of orders) day.applyBrokerOrder(order);
   day.touch();
 }
