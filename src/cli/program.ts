@@ -43,6 +43,7 @@ export function buildProgram(): Command {
     .option('--faults <file>', 'arm the faults listed in a JSON file ([{route, kind, rate?, count?, latencyMs?}] or specs)')
     .option('--rate-limit <n>', 'requests a minute per key and API before 429 (default 200)')
     .option('--no-rate-limit', 'never answer 429 for the request budget')
+    .option('--synthetic-symbols <n>', 'add N synthetic equities (SYAAA, SYAAB, ...) beyond the S&P 500 universe (default 0)')
     .action(async (flags: SimModule.SimCliFlags) => {
       // The simulator (alpaca-sim: fastify, SQLite) loads only when this command runs, never for the worker or the
       // other commands. `require`, not `import()`: bin/tradeflow.cjs runs the sources through tsx's CommonJS hook,

@@ -5,7 +5,10 @@
  *                            rate-limit, latency, reset, lose-response; count defaults to 1, or unlimited with a rate)
  *   GET    /admin/faults                                                        armed faults (with ids and hits)
  *   DELETE /admin/faults[/:id]                                                  clear all, or one
- *   POST   /admin/rate-limit {limit?, enforce?, reset?}                         change the request budget at run time
+ *   POST   /admin/rate-limit {limit?, enforce?, reset?, windowMs?}              change the request budget at run time
+ *   GET    /admin/rate-limit                                                    the budget, and each key's use of its window
+ *   GET    /admin/stats                                                         request counters (route, status, key)
+ *   DELETE /admin/stats                                                         the counters, then zero them
  *   GET    /admin/orders?account=KEYID                                          every order ever created for a key
  *   POST   /admin/prices     {symbol, price}                                    pin a price (null unpins)
  *   GET    /admin/market?symbols=A,B                                            the model behind the prices (sector, beta, vols)
@@ -78,6 +81,8 @@ export function registerAdminRoutes(app: FastifyInstance, state: SimState): void
     return { status: 204 };
   });
 
+  const rateLimitJson = () => ({ limit: state.limiter.limit, enforce: state.limiter.enforce, windowMs: state.limiter.windowMs });
+
   admin('POST', '/admin/rate-limit', (req) => {
     const b = bodyOf(req);
     if (b.limit !== undefined) {
@@ -88,9 +93,21 @@ export function registerAdminRoutes(app: FastifyInstance, state: SimState): void
       if (typeof b.enforce !== 'boolean') throw invalid('enforce must be a boolean');
       state.limiter.enforce = b.enforce;
     }
+    if (b.windowMs !== undefined) {
+      if (typeof b.windowMs !== 'number' || !Number.isInteger(b.windowMs) || b.windowMs < 1 || b.windowMs > 3_600_000) {
+        throw invalid('windowMs must be a whole number from 1 to 3600000');
+      }
+      state.limiter.windowMs = b.windowMs;
+    }
     if (b.reset === true) state.limiter.clear();
-    return { body: { limit: state.limiter.limit, enforce: state.limiter.enforce } };
+    return { body: rateLimitJson() };
   });
+
+  admin('GET', '/admin/rate-limit', () => ({ body: { ...rateLimitJson(), used: state.limiter.usage() } }));
+
+  admin('GET', '/admin/stats', () => ({ body: state.stats.snapshot() }));
+
+  admin('DELETE', '/admin/stats', () => ({ body: state.stats.reset() }));
 
   admin('GET', '/admin/market', (req) => {
     const symbols = (queryOf(req).symbols ?? '').split(',').map((x) => x.trim().toUpperCase()).filter((x) => x !== '');

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseFaultSpec, validateFaultRule, type FaultRule } from './faults';
 import { SimFlagError } from './flag-error';
 import type { SimulatorOptions } from './simulator';
+import { MAX_SYNTHETIC_SYMBOLS } from './universe';
 
 /** The flags as commander hands them over: numbers already parsed, or the raw strings, validated here. */
 export interface SimCliFlags {
@@ -19,6 +20,8 @@ export interface SimCliFlags {
   faults?: string;
   /** `--no-rate-limit` sets false; `--rate-limit N` a number. */
   rateLimit?: boolean | string;
+  /** `--synthetic-symbols N`: synthetic equities beyond the universe CSV. */
+  syntheticSymbols?: number | string;
 }
 
 /** Collects a repeatable option into an array (commander's reducer). */
@@ -71,6 +74,11 @@ export function simOptionsFromFlags(flags: SimCliFlags): SimulatorOptions {
     const n = Number(flags.rateLimit);
     if (!Number.isInteger(n) || n < 1) problems.push('--rate-limit must be a whole number >= 1');
     else options.rateLimitPerMinute = n;
+  }
+  if (flags.syntheticSymbols !== undefined) {
+    const n = wholeNumber(flags.syntheticSymbols, MAX_SYNTHETIC_SYMBOLS);
+    if (n === null) problems.push(`--synthetic-symbols must be a whole number from 0 to ${MAX_SYNTHETIC_SYMBOLS}, got ${String(flags.syntheticSymbols)}`);
+    else if (n > 0) options.syntheticSymbols = n;
   }
   if (flags.speed !== undefined) {
     const speed = Number(flags.speed);

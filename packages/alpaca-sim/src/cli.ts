@@ -36,6 +36,7 @@ export function buildProgram(): Command {
     .option('--faults <file>', 'arm the faults listed in a JSON file ([{route, kind, rate?, count?, latencyMs?}] or specs)')
     .option('--rate-limit <n>', 'requests a minute per key and API before 429 (default 200)')
     .option('--no-rate-limit', 'never answer 429 for the request budget')
+    .option('--synthetic-symbols <n>', 'add N synthetic equities (SYAAA, SYAAB, ...) beyond the S&P 500 universe (default 0)')
     // Commander's own error output is replaced by one line from main().
     .configureOutput({ outputError: () => undefined, writeErr: () => undefined })
     .exitOverride((error) => {

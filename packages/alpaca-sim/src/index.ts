@@ -14,6 +14,7 @@ export { serveUntilSignal } from './serve';
 export { SimFlagError } from './flag-error';
 export { FAULT_KINDS, parseFaultSpec, type FaultKind, type FaultRule } from './faults';
 export { createRng } from './random';
+export type { AccountStats, SimStats } from './request-stats';
 export type { CalendarDay, EtParts, MarketClockState, MarketMode, Session } from './calendar';
 
 /**

@@ -63,7 +63,7 @@ export class Market {
 
   /** The model behind a symbol's prices. */
   describe(symbol: string): SymbolModel {
-    const { logBase: _b, sectorFactorVol: _s, ...m } = this.prices.model(symbol);
+    const { logBase: _b, sectorFactorVol: _s, reversion: _r, ...m } = this.prices.model(symbol);
     return m;
   }
 

@@ -12,13 +12,15 @@
 import {
   addDays, daysBetween, etParts, isTradingDay, previousSession, regularSession, type MarketMode, type Session,
 } from './calendar';
-import { normal, unit } from './random';
+import { normal, normalsAfter, unit } from './random';
 import type { Universe } from './universe';
 
 const ANCHOR_DATE = '2025-01-02';
 const BRIDGE_TERMS = 24;
 /** Daily pull toward the base price: a half-life of about 3 years of trading days. */
 const MEAN_REVERSION = 0.999;
+/** Synthetic symbols are pulled harder (a half-life of about 70 trading days), so they stay near their base. */
+const SYNTHETIC_REVERSION = 0.99;
 /** Samples of the session path that define a day's high and low. */
 export const DAY_GRID = 12;
 const MARKET_VOL = 0.0095;
@@ -39,6 +41,9 @@ const SECTORS: Readonly<Record<string, { beta: number; factorVol: number; idioVo
   Utilities: { beta: 0.5, factorVol: 0.0065, idioVol: 0.010 },
 };
 const OTHER_SECTOR = { beta: 1, factorVol: 0.007, idioVol: 0.014 };
+/** Base prices of synthetic symbols (`syntheticSymbols`): log-uniform between these. */
+const SYNTHETIC_LOW = 35;
+const SYNTHETIC_HIGH = 170;
 
 /** The parameters behind one symbol's prices (`GET /admin/market`). */
 export interface SymbolModel {
@@ -60,6 +65,8 @@ export interface SymbolModel {
 export interface Model extends SymbolModel {
   logBase: number;
   sectorFactorVol: number;
+  /** Daily pull of the log close toward the log base: the share of yesterday's distance that remains. */
+  reversion: number;
 }
 
 /** One day's shared draws: whether it trades, the volatility regime, market and sector factor returns. */
@@ -89,6 +96,10 @@ export function cents(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
+/** sin((j + 1) π u) at the day grid's points u = i / DAY_GRID, as `bridge` computes them. */
+const GRID_SINES: number[][] = Array.from({ length: DAY_GRID + 1 }, (_, i) =>
+  Array.from({ length: BRIDGE_TERMS }, (_, j) => Math.sin((j + 1) * Math.PI * (i / DAY_GRID))));
+
 export const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
 export class PriceModel {
@@ -113,19 +124,24 @@ export class PriceModel {
   model(symbol: string): Model {
     let m = this.models.get(symbol);
     if (m) return m;
-    const sector = this.universe.find(symbol)?.sector ?? '';
+    const asset = this.universe.find(symbol);
+    const sector = asset?.sector ?? '';
     const s = SECTORS[sector] ?? OTHER_SECTOR;
     const z = (tag: string) => normal(this.seed, symbol, 'model', tag);
     const beta = clamp(s.beta + 0.25 * z('beta'), 0.2, 2.5);
     const sectorLoading = clamp(1 + 0.25 * z('loading'), 0.4, 1.8);
     const idioVol = clamp(s.idioVol * Math.exp(0.3 * z('idio')), 0.005, 0.045);
-    const basePrice = clamp(Math.exp(Math.log(95) + 0.85 * z('price')), 8, 2500);
+    // Synthetic symbols: log-uniform from $35 to $170 and a stronger pull, so their paths stay within about $20 to $300.
+    const basePrice = asset?.synthetic
+      ? SYNTHETIC_LOW * (SYNTHETIC_HIGH / SYNTHETIC_LOW) ** unit(this.seed, symbol, 'model', 'synthetic-price')
+      : clamp(Math.exp(Math.log(95) + 0.85 * z('price')), 8, 2500);
     const dailyVol = Math.sqrt((beta * MARKET_VOL) ** 2 + (sectorLoading * s.factorVol) ** 2 + idioVol ** 2);
     const avgVolume = Math.round(clamp(2_500_000 * Math.exp(0.7 * z('volume')) * (95 / basePrice) ** 0.4, 150_000, 80_000_000));
     const spreadBps = clamp(1.5 * Math.exp(0.4 * z('spread')) * (avgVolume < 1_000_000 ? 2 : 1) * (basePrice < 25 ? 2 : 1), 0.5, 15);
     m = {
       symbol, sector, beta, sectorLoading, idioVol, dailyVol, annualVol: dailyVol * Math.sqrt(252),
       basePrice, avgVolume, spreadBps, logBase: Math.log(basePrice), sectorFactorVol: s.factorVol,
+      reversion: asset?.synthetic ? SYNTHETIC_REVERSION : MEAN_REVERSION,
     };
     this.models.set(symbol, m);
     return m;
@@ -163,7 +179,7 @@ export class PriceModel {
 
   /** Log close of day index k; days the exchange is closed repeat the last close. */
   logClose(symbol: string, k: number): number {
-    const { logBase } = this.model(symbol);
+    const { logBase, reversion } = this.model(symbol);
     let series = this.closes.get(symbol);
     if (!series) {
       series = { forward: [logBase], backward: [logBase] };
@@ -174,7 +190,7 @@ export class PriceModel {
       while (f.length <= k) {
         const i = f.length;
         const prev = f[i - 1] ?? logBase;
-        f.push(this.dayFactors(i).trading ? logBase + MEAN_REVERSION * (prev - logBase) + this.shock(symbol, i) : prev);
+        f.push(this.dayFactors(i).trading ? logBase + reversion * (prev - logBase) + this.shock(symbol, i) : prev);
       }
       return f[k] ?? logBase;
     }
@@ -183,7 +199,7 @@ export class PriceModel {
     while (b.length <= -k) {
       const j = -(b.length - 1);
       const next = b[b.length - 1] ?? logBase;
-      b.push(this.dayFactors(j).trading ? logBase + MEAN_REVERSION * (next - logBase) - this.shock(symbol, j) : next);
+      b.push(this.dayFactors(j).trading ? logBase + reversion * (next - logBase) - this.shock(symbol, j) : next);
     }
     return b[-k] ?? logBase;
   }
@@ -205,10 +221,11 @@ export class PriceModel {
     const logOpen = this.logOpen(symbol, k);
     const logClose = this.logClose(symbol, k);
     const sigma = 0.8 * m.dailyVol * f.regime;
+    const bridge = this.gridBridge(symbol, k);
     const grid: number[] = [];
     for (let i = 0; i <= DAY_GRID; i++) {
       const u = i / DAY_GRID;
-      grid.push(logOpen + (logClose - logOpen) * u + sigma * this.bridge(symbol, k, 's', u));
+      grid.push(logOpen + (logClose - logOpen) * u + sigma * (bridge[i] ?? 0));
     }
     const z = Math.abs(this.shock(symbol, k)) / Math.max(1e-9, m.dailyVol);
     const volume = Math.max(100, Math.round(m.avgVolume * Math.exp(0.25 * normal(this.seed, symbol, k, 'vol')) * (0.8 + 0.3 * z) * f.regime ** 0.5));
@@ -249,16 +266,35 @@ export class PriceModel {
 
   /** A standard Brownian bridge on [0, 1] (zero at both ends) in Karhunen–Loève form with seeded coefficients. */
   private bridge(symbol: string, k: number, part: string, u: number): number {
-    const key = `${symbol}|${k}|${part}`;
-    let z = this.bridges.get(key);
-    if (!z) {
-      if (this.bridges.size > 50_000) this.bridges.clear();
-      z = [];
-      for (let j = 1; j <= BRIDGE_TERMS; j++) z.push(normal(this.seed, symbol, k, part, j) / (j * Math.PI));
-      this.bridges.set(key, z);
-    }
+    const z = this.coefficients(symbol, k, part, true);
     let sum = 0;
     for (let j = 0; j < z.length; j++) sum += (z[j] ?? 0) * Math.sin((j + 1) * Math.PI * u);
     return Math.SQRT2 * sum;
+  }
+
+  /** The bridge at the day grid's points `i / DAY_GRID`: the same sums as `bridge`, from a table of the sines. */
+  private gridBridge(symbol: string, k: number): number[] {
+    // Not cached: a day path is, and its bridge is needed again only for prices inside that session.
+    const z = this.coefficients(symbol, k, 's', false);
+    return GRID_SINES.map((sines) => {
+      let sum = 0;
+      for (let j = 0; j < z.length; j++) sum += (z[j] ?? 0) * (sines[j] ?? 0);
+      return Math.SQRT2 * sum;
+    });
+  }
+
+  /** The seeded coefficients of one bridge, cached when `store`. */
+  private coefficients(symbol: string, k: number, part: string, store: boolean): number[] {
+    const key = `${symbol}|${k}|${part}`;
+    let z = this.bridges.get(key);
+    if (z) return z;
+    z = [];
+    const draw = normalsAfter(this.seed, symbol, k, part);
+    for (let j = 1; j <= BRIDGE_TERMS; j++) z.push(draw(j) / (j * Math.PI));
+    if (store) {
+      if (this.bridges.size > 50_000) this.bridges.clear();
+      this.bridges.set(key, z);
+    }
+    return z;
   }
 }

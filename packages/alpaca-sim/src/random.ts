@@ -1,30 +1,54 @@
 /** Seeded, dependency-free randomness: the simulator's only source of chance, so runs replay exactly. */
 
-/** 32-bit FNV-1a hash of the parts joined by '|'. */
-export function hash32(...parts: Array<string | number>): number {
-  const text = parts.join('|');
-  let h = 0x811c9dc5;
+const FNV_OFFSET = 0x811c9dc5;
+
+/** FNV-1a over `text`, continuing from state `h`. */
+function fnv(text: string, h: number): number {
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return h >>> 0;
+  return h;
 }
 
-/** A uniform number in [0, 1) derived from the parts alone. */
-export function unit(...parts: Array<string | number>): number {
-  // One mulberry32 round on the hash spreads nearby inputs apart.
-  let t = (hash32(...parts) + 0x6d2b79f5) >>> 0;
+/** 32-bit FNV-1a hash of the parts joined by '|'. */
+export function hash32(...parts: Array<string | number>): number {
+  return fnv(parts.join('|'), FNV_OFFSET) >>> 0;
+}
+
+/** One mulberry32 round on a hash spreads nearby inputs apart: a uniform number in [0, 1). */
+function spread(hash: number): number {
+  let t = (hash + 0x6d2b79f5) >>> 0;
   t = Math.imul(t ^ (t >>> 15), t | 1);
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
+/** A uniform number in [0, 1) derived from the parts alone. */
+export function unit(...parts: Array<string | number>): number {
+  return spread(hash32(...parts));
+}
+
+/** Box-Muller over two uniforms. */
+function boxMuller(u1: number, u2: number): number {
+  return Math.sqrt(-2 * Math.log(Math.max(u1, 1e-12))) * Math.cos(2 * Math.PI * u2);
+}
+
 /** A standard normal variate derived from the parts alone (Box-Muller over two hashed uniforms). */
 export function normal(...parts: Array<string | number>): number {
-  const u1 = Math.max(unit(...parts, 'a'), 1e-12);
-  const u2 = unit(...parts, 'b');
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  return boxMuller(unit(...parts, 'a'), unit(...parts, 'b'));
+}
+
+/**
+ * `(...rest) => normal(...prefix, ...rest)`, hashing the common prefix once: the same numbers, for a hot loop
+ * that draws many variates sharing their first parts.
+ */
+export function normalsAfter(...prefix: Array<string | number>): (...rest: Array<string | number>) => number {
+  const state = fnv(`${prefix.join('|')}|`, FNV_OFFSET);
+  return (...rest) => {
+    const h = fnv(rest.join('|'), state);
+    return boxMuller(spread(fnv('|a', h) >>> 0), spread(fnv('|b', h) >>> 0));
+  };
 }
 
 /** A sequential seeded generator (mulberry32). */

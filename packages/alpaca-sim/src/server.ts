@@ -10,6 +10,7 @@ import { registerClockRoutes } from './clock-routes';
 import { registerDataRoutes } from './data-routes';
 import { errorResult, type RouteHandler, type RouteResult } from './http';
 import { RateLimiter } from './rate-limit';
+import { DROPPED, isAdminPath, routeName } from './request-stats';
 import type { SimState } from './state';
 import { attachTradeStream } from './stream';
 import { INVALID_JSON, registerTradingRoutes, type Register } from './trading-routes';
@@ -48,10 +49,15 @@ export function buildServer(state: SimState): FastifyInstance {
     }
   });
 
+  // Requests counted by the stats, so their answers are counted too (a router-level failure may skip onRequest).
+  const counted = new WeakSet<object>();
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-ID', randomUUID().replace(/-/g, ''));
-    if (!request.url.startsWith('/v2/')) return;
+    if (isAdminPath(request.url)) return;
     const keyId = header(request, 'apca-api-key-id');
+    state.stats.request(routeName(request.method, request.routeOptions.url), keyId);
+    counted.add(request.raw);
+    if (!request.url.startsWith('/v2/')) return;
     const secret = header(request, 'apca-api-secret-key');
     if (!state.secrets.admit(keyId, secret)) return reply.code(401).send(UNAUTHORIZED);
 
@@ -64,6 +70,14 @@ export function buildServer(state: SimState): FastifyInstance {
       return reply.code(429).send({ code: 42910000, message: 'rate limit exceeded' });
     }
   });
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (counted.delete(request.raw)) state.stats.answered(reply.statusCode);
+  });
+  /** A connection closed without an answer (onResponse does not run for a hijacked reply). */
+  const dropped = (request: FastifyRequest) => {
+    if (counted.delete(request.raw)) state.stats.answered(DROPPED);
+  };
 
   app.setErrorHandler((error, _request, reply) => {
     const { status, body } = errorResult(error);
@@ -85,6 +99,7 @@ export function buildServer(state: SimState): FastifyInstance {
         }
         if (plan.reset) {
           // Nothing ran; the client sees ECONNRESET.
+          dropped(request);
           reply.hijack();
           request.raw.socket?.resetAndDestroy();
           return reply;
@@ -102,6 +117,7 @@ export function buildServer(state: SimState): FastifyInstance {
         state.commit();
         if (plan.loseResponse) {
           // The request took effect; the client never hears about it.
+          dropped(request);
           reply.hijack();
           request.raw.socket?.destroy();
           return reply;

@@ -8,7 +8,9 @@ import { exposureWarning, isLoopback, urlOf } from './bind-address';
 import { buildServer } from './server';
 import { marketClock } from './calendar';
 import { validateFaultRule, type FaultRule } from './faults';
+import type { SimStats } from './request-stats';
 import { createState, type SimState } from './state';
+import { MAX_SYNTHETIC_SYMBOLS } from './universe';
 
 function instantOf(start: string | number): number {
   const ms = typeof start === 'number' ? start : Date.parse(start);
@@ -39,12 +41,18 @@ export interface SimulatorOptions {
   partialFillRate?: number;
   /** Buying-power multiplier: 1 cash account (no shorts), 2 Reg-T margin (default). */
   multiplier?: number;
-  /** Shown in X-RateLimit-Limit; default 200. */
+  /** Requests per key (and API: trading, data) in any rolling 60 s; shown in X-RateLimit-Limit; default 200. */
   rateLimitPerMinute?: number;
   /** Answer 429 past the per-key limit; default false here (tests make many requests), on in the `alpaca-sim` command. */
   enforceRateLimit?: boolean;
   /** Constituents CSV (columns Symbol, Security, GICS Sector); default the package's data/sp500-constituents.csv. */
   universeCsv?: string;
+  /**
+   * Synthetic US equities added beyond the universe CSV, at most 10000: `SYAAA`, `SYAAB`, ... (letters only),
+   * tradable, marginable, fractionable, shortable and easy to borrow, with seeded prices like every symbol (base
+   * prices $35–$170, paths within about $20–$300), quotes, trades and a year of bars. Default 0.
+   */
+  syntheticSymbols?: number;
   /** Simulated ms per real ms (3600 plays a 6.5-hour session in 6.5 s); default 1. */
   clockSpeed?: number;
   /** Start the simulated clock at this instant (ISO string or epoch ms); default now, or where a state file stopped. */
@@ -63,6 +71,10 @@ export interface RunningSimulator {
   /** The bound address, e.g. 127.0.0.1, 0.0.0.0 or ::1. */
   host: string;
   port: number;
+  /** The request counters, as `GET /admin/stats` answers them. */
+  stats(): SimStats;
+  /** Zeroes the request counters; answers them as they were (`DELETE /admin/stats`). */
+  resetStats(): SimStats;
   close(): Promise<void>;
 }
 
@@ -71,6 +83,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const warn = options.onWarning ?? ((message: string) => process.stderr.write(`simulator: warning: ${message}\n`));
   const fillLatencyMs = Math.max(0, options.fillLatencyMs ?? 50);
   const cancelLatencyMs = Math.max(0, options.cancelLatencyMs ?? Math.min(fillLatencyMs, 25));
+  const synthetic = options.syntheticSymbols ?? 0;
+  if (!Number.isInteger(synthetic) || synthetic < 0 || synthetic > MAX_SYNTHETIC_SYMBOLS) {
+    throw new RangeError(`syntheticSymbols must be a whole number from 0 to ${MAX_SYNTHETIC_SYMBOLS}, got ${String(options.syntheticSymbols)}`);
+  }
   const state: SimState = createState({
     seed: options.seed ?? 42,
     equity: options.equity ?? 100_000,
@@ -82,6 +98,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     rateLimitPerMinute: options.rateLimitPerMinute ?? 200,
     enforceRateLimit: options.enforceRateLimit ?? false,
     ...(options.universeCsv !== undefined ? { universeCsv: options.universeCsv } : {}),
+    ...(synthetic > 0 ? { syntheticSymbols: synthetic } : {}),
     ...(options.clockSpeed !== undefined ? { clockSpeed: options.clockSpeed } : {}),
     ...(options.start !== undefined ? { startAt: instantOf(options.start) } : {}),
     ...(options.stateFile !== undefined ? { stateFile: options.stateFile } : {}),
@@ -126,6 +143,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     url,
     host: bound.address,
     port: bound.port,
+    stats: () => state.stats.snapshot(),
+    resetStats: () => state.stats.reset(),
     async close() {
       if (closed) return;
       closed = true;

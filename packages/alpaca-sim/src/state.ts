@@ -6,6 +6,7 @@ import { KeySecrets } from './key-secrets';
 import { Market } from './market';
 import { SimStore } from './persistence';
 import { RateLimiter } from './rate-limit';
+import { RequestStats } from './request-stats';
 import { TimeSource } from './time-source';
 import { Universe } from './universe';
 
@@ -21,6 +22,8 @@ export interface SimConfig {
   rateLimitPerMinute: number;
   enforceRateLimit: boolean;
   universeCsv?: string;
+  /** Synthetic equities added to the universe (`SYAAA`, `SYAAB`, ...); default 0. */
+  syntheticSymbols?: number;
   /** Simulated ms per real ms; default 1. */
   clockSpeed?: number;
   /** Simulated start instant (epoch ms); default the wall clock (or, with a state file, where it stopped). */
@@ -39,6 +42,8 @@ export interface SimState {
   time: TimeSource;
   faults: FaultRegistry;
   limiter: RateLimiter;
+  /** Request counters (GET /admin/stats). */
+  stats: RequestStats;
   /** The secret first seen for each key id (as a hash): a different one is refused. */
   secrets: KeySecrets;
   /** The state file, when there is one. */
@@ -53,7 +58,7 @@ export interface SimState {
 export function createState(config: SimConfig, warn: (message: string) => void): SimState {
   const store = config.stateFile ? SimStore.open(config.stateFile, warn) : null;
   const loaded = store?.load() ?? null;
-  const universe = Universe.fromCsv(config.universeCsv);
+  const universe = Universe.fromCsv(config.universeCsv, config.syntheticSymbols ?? 0);
   const market = new Market(universe, config.seed, config.market);
   const engine = new Engine({
     universe, market, mode: config.market, seed: config.seed, equity: config.equity,
@@ -81,6 +86,7 @@ export function createState(config: SimConfig, warn: (message: string) => void):
     config, universe, market, engine, time, secrets, store,
     faults: new FaultRegistry(config.seed, config.faults ?? []),
     limiter: new RateLimiter({ limit: config.rateLimitPerMinute, enforce: config.enforceRateLimit }),
+    stats: new RequestStats(),
     commit() {
       store?.commit(engine.allAccounts(), secrets.stored(), time.describe());
     },

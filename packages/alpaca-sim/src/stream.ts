@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { EngineEvent } from './records';
+import { isAdminPath, routeName } from './request-stats';
 import type { SimState } from './state';
 import { orderJson } from './wire';
 
@@ -54,11 +55,23 @@ export function attachTradeStream(app: FastifyInstance, state: SimState): void {
   const sessions = new Set<Session>();
 
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if ((req.url ?? '').split('?')[0] !== STREAM_PATH) {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const keyHeader = req.headers['apca-api-key-id'];
+    const counted = !isAdminPath(path);
+    // The upgrade is the stream's one HTTP request: counted as `GET /stream`, answered 101 once upgraded.
+    if (counted) {
+      state.stats.request(routeName(req.method ?? 'GET', path === STREAM_PATH ? STREAM_PATH : undefined),
+        (Array.isArray(keyHeader) ? keyHeader[0] : keyHeader) ?? '');
+    }
+    if (path !== STREAM_PATH) {
+      if (counted) state.stats.answered(404);
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"code":40410000,"message":"endpoint not found"}');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      state.stats.answered(101);
+      wss.emit('connection', ws, req);
+    });
   });
 
   wss.on('connection', (ws: WebSocket) => {

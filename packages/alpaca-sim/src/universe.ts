@@ -1,4 +1,7 @@
-/** The simulator's tradable universe: the S&P 500 constituents CSV, with deterministic asset attributes. */
+/**
+ * The simulator's tradable universe: the S&P 500 constituents CSV, with deterministic asset attributes, and
+ * optionally synthetic equities beyond it (`SYAAA`, `SYAAB`, ...).
+ */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { hash32, stableUuid } from './random';
@@ -15,6 +18,43 @@ export interface SimAsset {
   shortable: boolean;
   easyToBorrow: boolean;
   fractionable: boolean;
+  /** One of the `syntheticSymbols` beyond the CSV: its base price is drawn from $35 to $170. */
+  synthetic: boolean;
+}
+
+/** The most synthetic symbols a universe may have. */
+export const MAX_SYNTHETIC_SYMBOLS = 10_000;
+
+/** The GICS sectors, given to synthetic symbols by a hash of the symbol, so the factor model correlates them. */
+const GICS_SECTORS = [
+  'Communication Services', 'Consumer Discretionary', 'Consumer Staples', 'Energy', 'Financials', 'Health Care',
+  'Industrials', 'Information Technology', 'Materials', 'Real Estate', 'Utilities',
+] as const;
+
+/**
+ * The i-th synthetic symbol (1-based): `SY` and three letters counting in base 26, `SYAAA` (1), `SYAAB` (2), ...,
+ * `SYACZ` (78), ..., `SYCYX` (2000). Letters only, five of them: a ticker as Alpaca and tradeflow's signal files
+ * spell one (no digits), and no S&P 500 symbol has that shape.
+ */
+export function syntheticSymbol(i: number): string {
+  if (!Number.isInteger(i) || i < 1 || i > 26 ** 3) throw new RangeError(`synthetic symbol index out of range: ${i}`);
+  let n = i - 1;
+  let letters = '';
+  for (let k = 0; k < 3; k++) {
+    letters = String.fromCharCode(65 + (n % 26)) + letters;
+    n = Math.floor(n / 26);
+  }
+  return `SY${letters}`;
+}
+
+/** The i-th synthetic asset: tradable, marginable, fractionable, shortable and easy to borrow, in a GICS sector. */
+export function syntheticAsset(i: number): SimAsset {
+  const symbol = syntheticSymbol(i);
+  const sector = GICS_SECTORS[hash32('synthetic-sector', symbol) % GICS_SECTORS.length] ?? 'Industrials';
+  return {
+    ...simAsset(symbol, `Synthetic Equity ${String(i).padStart(4, '0')}`, sector),
+    shortable: true, easyToBorrow: true, fractionable: true, synthetic: true,
+  };
 }
 
 /** Default constituents file: the package's own copy, `data/sp500-constituents.csv`. */
@@ -63,6 +103,7 @@ export function simAsset(symbol: string, name: string, sector: string): SimAsset
     shortable: !htb,
     easyToBorrow: !htb,
     fractionable: isFractionable(symbol),
+    synthetic: false,
   };
 }
 
@@ -90,8 +131,14 @@ export class Universe {
     }
   }
 
-  /** Loads the constituents CSV (columns Symbol, Security, GICS Sector, ...). */
-  static fromCsv(path: string = DEFAULT_UNIVERSE_CSV): Universe {
+  /**
+   * Loads the constituents CSV (columns Symbol, Security, GICS Sector, ...) and appends `synthetic` synthetic
+   * assets (`syntheticAsset(1..synthetic)`); a synthetic symbol the CSV already lists is left to the CSV.
+   */
+  static fromCsv(path: string = DEFAULT_UNIVERSE_CSV, synthetic = 0): Universe {
+    if (!Number.isInteger(synthetic) || synthetic < 0 || synthetic > MAX_SYNTHETIC_SYMBOLS) {
+      throw new RangeError(`syntheticSymbols must be a whole number from 0 to ${MAX_SYNTHETIC_SYMBOLS}, got ${synthetic}`);
+    }
     const rows = parseCsv(readFileSync(path, 'utf8'));
     const header = rows.shift() ?? [];
     const col = (name: string) => header.findIndex((h) => h.trim() === name);
@@ -106,6 +153,10 @@ export class Universe {
       if (!symbol || seen.has(symbol)) continue;
       seen.add(symbol);
       assets.push(simAsset(symbol, (r[iName] ?? symbol).trim(), (r[iSector] ?? '').trim()));
+    }
+    for (let i = 1; i <= synthetic; i++) {
+      const asset = syntheticAsset(i);
+      if (!seen.has(asset.symbol)) assets.push(asset);
     }
     return new Universe(assets);
   }

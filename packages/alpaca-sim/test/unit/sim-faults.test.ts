@@ -59,15 +59,58 @@ describe('fault registry', () => {
 });
 
 describe('request budget', () => {
-  test('a fixed window per key and API', () => {
+  test('a rolling window per key and API: a slot frees when the oldest counted request is 60 s old', () => {
     let now = 1_000_000;
     const limiter = new RateLimiter({ limit: 2, enforce: true, wall: () => now });
-    assert.deepEqual([1, 2, 3].map(() => limiter.hit('k', 'trading').limited), [false, false, true]);
-    assert.equal(limiter.hit('k', 'data').limited, false);
-    const v = limiter.hit('k', 'trading');
-    assert.deepEqual([v.remaining, v.reset, v.retryAfter], [0, 1060, 60]);
-    now += 60_000;
     assert.equal(limiter.hit('k', 'trading').limited, false);
+    now += 30_000;
+    const second = limiter.hit('k', 'trading');
+    assert.deepEqual([second.limited, second.remaining, second.reset], [false, 0, 1060]);
+    assert.equal(limiter.hit('k', 'data').limited, false, 'the data API has a budget of its own');
+    assert.equal(limiter.hit('other', 'trading').limited, false, 'so has every key');
+    now += 10_000;
+    const refused = limiter.hit('k', 'trading');
+    // Refused at 1 040 s: the request of 1 000 s leaves the window at 1 060 s, in 20 s.
+    assert.deepEqual([refused.limited, refused.remaining, refused.reset, refused.retryAfter], [true, 0, 1060, 20]);
+    now = 1_059_999;
+    assert.equal(limiter.hit('k', 'trading').limited, true, 'refusals do not count, but the window has not moved');
+    now = 1_060_000;
+    const again = limiter.hit('k', 'trading');
+    // Admitted: the window holds 1 030 s and 1 060 s now, so the next slot frees at 1 090 s.
+    assert.deepEqual([again.limited, again.remaining, again.reset], [false, 0, 1090]);
+    now = 1_061_000;
+    assert.deepEqual([limiter.hit('k', 'trading').retryAfter], [29]);
+    assert.deepEqual(limiter.usage(), { 'trading|k': 2, 'data|k': 1, 'trading|other': 1 });
+    limiter.clear();
+    assert.equal(limiter.hit('k', 'trading').remaining, 1);
+  });
+
+  test('not a fixed window: a burst at the end of one minute still counts at the start of the next', () => {
+    let now = 59_000;
+    const limiter = new RateLimiter({ limit: 3, enforce: true, wall: () => now });
+    assert.deepEqual([1, 2, 3].map(() => limiter.hit('k', 'trading').limited), [false, false, false]);
+    now = 61_000;
+    assert.equal(limiter.hit('k', 'trading').limited, true);
+    now = 119_000;
+    assert.deepEqual([1, 2, 3, 4].map(() => limiter.hit('k', 'trading').limited), [false, false, false, true]);
+  });
+
+  test('unenforced, the headers still count down, and Reset is when a slot frees', () => {
+    let now = 0;
+    const limiter = new RateLimiter({ limit: 2, wall: () => now });
+    const verdicts = [0, 10_000, 20_000, 30_000].map((t) => {
+      now = t;
+      return limiter.hit('k', 'trading');
+    });
+    assert.deepEqual(verdicts.map((v) => [v.limited, v.remaining, v.reset]), [[false, 1, 60], [false, 0, 60], [false, 0, 70], [false, 0, 80]]);
+    limiter.enforce = true;
+    now = 35_000;
+    assert.deepEqual([limiter.hit('k', 'trading').limited], [true]);
+    // A lowered limit and a shorter window apply at once.
+    limiter.limit = 1;
+    limiter.windowMs = 1_000;
+    now = 36_000;
+    assert.deepEqual([limiter.hit('k', 'trading').limited, limiter.hit('k', 'trading').limited], [false, true]);
   });
 });
 
