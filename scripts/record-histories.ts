@@ -17,7 +17,7 @@ import { todayInNewYork } from '../src/cli/dates';
 import { accountWorkflowId, DAILY_TRADING_WORKFLOW, scheduleId } from '../src/names';
 import { emergencyStopUpdate, statusQuery } from '../src/workflows/messages';
 import {
-  keyIdFor, simAdmin, simBroker, startHarness, testConfig, uniqueAccount, withWorker, type Harness,
+  buyDollars, keyIdFor, setMarginMultiplier, simAdmin, startHarness, testConfig, uniqueAccount, withWorker, type Harness,
 } from '../test/support/trading-harness';
 
 const OUT = path.resolve(__dirname, '..', 'test', 'histories');
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
 
     // A rebalance on a cash account whose XOM sale funds its buys: the second wave goes once the sale filled.
     const waves = uniqueAccount('rec');
-    await setMarginMultiplier(harness, waves, '1');
+    await setMarginMultiplier(harness.sim.url, keyIdFor(waves), '1');
     await buyDollars(harness, waves, 'XOM', 65_000);
     await save('wave-day', await withWorker(harness, testConfig(waves, {
       position_sizing: { max_trade_size: 100_000 }, risk_management: { max_order_notional: 100_000 }, timing: { max_fill_wait_minutes: 5 },
@@ -149,25 +149,6 @@ async function runDay(
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Sets the simulator account's margin multiplier ('1' is a cash account). */
-async function setMarginMultiplier(harness: Harness, account: string, multiplier: '1' | '2' | '4'): Promise<void> {
-  const response = await fetch(`${harness.sim.url}/v2/account/configurations`, {
-    method: 'PATCH',
-    headers: { 'content-type': 'application/json', 'APCA-API-KEY-ID': keyIdFor(account), 'APCA-API-SECRET-KEY': 'test-secret' },
-    body: JSON.stringify({ max_margin_multiplier: multiplier }),
-  });
-  if (!response.ok) throw new Error(`account configurations: ${response.status}`);
-}
-
-/** Buys about `dollars` of `symbol` at the market before the day and waits for the fill; answers the ask paid. */
-async function buyDollars(harness: Harness, account: string, symbol: string, dollars: number): Promise<number> {
-  const broker = simBroker(harness, account);
-  const ask = (await broker.getLatestQuotes([symbol]))[symbol]!.ask;
-  const qty = Math.floor(dollars / ask);
-  await broker.submitOrder({ clientOrderId: `${account}-setup`, symbol, side: 'buy', type: 'market', timeInForce: 'day', qty });
-  while (!(await broker.getPositions()).some((p) => p.symbol === symbol && p.qty === qty)) await sleep(100);
-  return ask;
-}
 
 main().catch((error: unknown) => {
   console.error(error);

@@ -3,19 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { todayInNewYork } from '../../src/cli/dates';
 import { dayResult, startDay } from '../../src/operations/start-day';
 import {
-  keyIdFor, simBroker, simOrderLog, startHarness, testConfig, uniqueAccount, withWorker, type Harness,
+  buyDollars, keyIdFor, setMarginMultiplier, simBroker, simOrderLog, startHarness, testConfig, uniqueAccount, withWorker,
+  type Harness, type LoggedOrder,
 } from '../support/trading-harness';
 
-interface LoggedOrder { client_order_id: string; symbol: string; side: string; status: string; filled_qty: string }
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const BUYS = ['AAPL', 'JPM', 'KO', 'MSFT', 'PEP', 'UNH'];
 
@@ -37,16 +29,8 @@ describe('buy waves: buys funded by the day\'s sales wait for those sales to fil
     const account = uniqueAccount('wave');
     const taskQueue = `q-${account}`;
     const broker = simBroker(harness, account);
-    const response = await fetch(`${harness.sim.url}/v2/account/configurations`, {
-      method: 'PATCH',
-      headers: { 'content-type': 'application/json', 'APCA-API-KEY-ID': keyIdFor(account), 'APCA-API-SECRET-KEY': 'test-secret' },
-      body: JSON.stringify({ max_margin_multiplier: '1' }),
-    });
-    assert.equal(response.status, 200, await response.text());
-    const [xom] = Object.values(await broker.getLatestQuotes(['XOM']));
-    const shares = Math.floor(65_000 / xom!.ask);
-    await broker.submitOrder({ clientOrderId: `${account}-setup`, symbol: 'XOM', side: 'buy', type: 'market', timeInForce: 'day', qty: shares });
-    await waitFor(async () => (await broker.getPositions()).some((p) => p.symbol === 'XOM' && p.qty === shares), 'the XOM position');
+    await setMarginMultiplier(harness.sim.url, keyIdFor(account), '1');
+    await buyDollars(harness, account, 'XOM', 65_000);
     const before = await broker.getAccount();
     assert.ok(before.buyingPower < 40_000, `a cash account with $65k in XOM has about $35k to spend, not $${before.buyingPower}`);
 

@@ -5,19 +5,11 @@ import { temporalAccountStateStore } from '../../src/operations/account-state';
 import { dayResult, startDay } from '../../src/operations/start-day';
 import { statusQuery } from '../../src/workflows/messages';
 import {
-  keyIdFor, simAdmin, simBroker, simOrderLog, startHarness, testConfig, uniqueAccount, withWorker, type Harness,
+  buyDollars, keyIdFor, simAdmin, simBroker, simOrderLog, startHarness, testConfig, uniqueAccount, waitUntil, withWorker,
+  type Harness, type LoggedOrder,
 } from '../support/trading-harness';
 
-interface LoggedOrder { client_order_id: string; symbol: string; side: string; status: string; filled_qty: string }
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /**
  * Intraday risk, judged by the broker's records: the account holds a large AAPL position, the day sends two buys and
@@ -38,10 +30,7 @@ describe('intraday risk: a breach of max_daily_loss while the day waits for fill
     const account = uniqueAccount('loss');
     const taskQueue = `q-${account}`;
     const broker = simBroker(harness, account);
-    const [quote] = Object.values(await broker.getLatestQuotes(['AAPL']));
-    const shares = Math.floor(50_000 / quote!.ask);
-    await broker.submitOrder({ clientOrderId: `${account}-setup`, symbol: 'AAPL', side: 'buy', type: 'market', timeInForce: 'day', qty: shares });
-    await waitFor(async () => (await broker.getPositions()).some((p) => p.symbol === 'AAPL' && p.qty === shares), 'the AAPL position');
+    const ask = await buyDollars(harness, account, 'AAPL', 50_000);
 
     const config = testConfig(account, {
       risk_management: { on_daily_loss_breach: 'REDUCING', halt_account_on_daily_loss: true },
@@ -49,18 +38,18 @@ describe('intraday risk: a breach of max_daily_loss while the day waits for fill
       timing: { max_fill_wait_minutes: 1 },
     });
     await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'hold', account: keyIdFor(account) });
-    const crashed = Math.round(quote!.ask * 0.8 * 100) / 100;
+    const crashed = Math.round(ask * 0.8 * 100) / 100;
     try {
       const { report, state } = await withWorker(harness, config, taskQueue, async () => {
         const handle = await startDay(harness.client, {
           account, tradingDate: todayInNewYork(), taskQueue, mode: 'paper', source: 'intraday-risk',
           signals: [{ symbol: 'XOM', strength: 1 }, { symbol: 'JNJ', strength: 1 }, { symbol: 'AAPL', strength: 0.2 }],
         });
-        await waitFor(async () => (await handle.query(statusQuery)).phase === 'awaiting_fills', 'awaiting_fills');
+        await waitUntil(async () => (await handle.query(statusQuery)).phase === 'awaiting_fills', 'awaiting_fills');
         await simAdmin(harness, 'POST', '/admin/prices', { symbol: 'AAPL', price: crashed });
-        await waitFor(async () => (await handle.query(statusQuery)).tradingState === 'REDUCING', 'the day to move to REDUCING');
+        await waitUntil(async () => (await handle.query(statusQuery)).tradingState === 'REDUCING', 'the day to move to REDUCING');
         // The day cancels its buys right after it moves to REDUCING: let those cancels land before fills resume.
-        await waitFor(async () => ((await simOrderLog(harness, account)) as unknown as LoggedOrder[])
+        await waitUntil(async () => ((await simOrderLog(harness, account)) as unknown as LoggedOrder[])
           .filter((o) => o.side === 'buy' && o.client_order_id.startsWith('trading-')).every((o) => o.status === 'canceled'), 'the buys to be cancelled');
         // The trim still works the book after the breach: let it fill.
         await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'auto', account: keyIdFor(account) });

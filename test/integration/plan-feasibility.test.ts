@@ -13,6 +13,7 @@ import type { BrokerPort } from '../../src/broker/port';
 import type { CompactDayPlan } from '../../src/contracts/plan';
 import { accountDeps } from '../../src/worker';
 import { memoryAccountStore } from '../support/memory-account-store';
+import { setMarginMultiplier } from '../support/trading-harness';
 
 const POOL = ['AAPL', 'MSFT', 'JPM', 'XOM', 'JNJ', 'KO', 'PEP', 'UNH', 'WMT', 'CVX', 'BAC', 'AMD', 'HD', 'PG'];
 
@@ -69,12 +70,7 @@ describe('plans are feasible at the broker (property, on the simulator)', () => 
       const account = `feasible${Date.now().toString(36)}${counter}`;
       const keyId = `KEY-${account.toUpperCase()}`;
       const broker: BrokerPort = createAlpacaBroker({ keyId, secretKey: 'test-secret', tradingUrl: sim.url, dataUrl: sim.url });
-      const configured = await fetch(`${sim.url}/v2/account/configurations`, {
-        method: 'PATCH',
-        headers: { 'content-type': 'application/json', 'APCA-API-KEY-ID': keyId, 'APCA-API-SECRET-KEY': 'test-secret' },
-        body: JSON.stringify({ max_margin_multiplier: draw.multiplier }),
-      });
-      assert.equal(configured.status, 200);
+      await setMarginMultiplier(sim.url, keyId, draw.multiplier);
       const quotes = await broker.getLatestQuotes(draw.book.map((p) => p.symbol));
       for (const [index, position] of draw.book.entries()) {
         const qty = Math.max(1, Math.floor(position.dollars / quotes[position.symbol]!.ask));

@@ -150,3 +150,36 @@ function safeJson(value: unknown): string {
     return '';
   }
 }
+
+/** An order as the simulator's admin log lists it (the fields tests read). */
+export interface LoggedOrder { client_order_id: string; symbol: string; side: string; status: string; filled_qty: string }
+
+/** Polls `check` every 100 ms until it holds; fails naming `what` after `timeoutMs`. */
+export async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Sets a simulator account's margin multiplier through Alpaca's account configurations ('1' is a cash account). */
+export async function setMarginMultiplier(simUrl: string, keyId: string, multiplier: '1' | '2' | '4'): Promise<void> {
+  const response = await fetch(`${simUrl}/v2/account/configurations`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', 'APCA-API-KEY-ID': keyId, 'APCA-API-SECRET-KEY': 'test-secret' },
+    body: JSON.stringify({ max_margin_multiplier: multiplier }),
+  });
+  if (!response.ok) throw new Error(`account configurations: ${response.status} ${await response.text()}`);
+}
+
+/** Buys about `dollars` of `symbol` at the market before a day and waits for the fill; answers the ask it was sized at. */
+export async function buyDollars(harness: Harness, account: string, symbol: string, dollars: number): Promise<number> {
+  const broker = simBroker(harness, account);
+  const ask = (await broker.getLatestQuotes([symbol]))[symbol]!.ask;
+  const qty = Math.floor(dollars / ask);
+  await broker.submitOrder({ clientOrderId: `${account}-setup-${symbol}`, symbol, side: 'buy', type: 'market', timeInForce: 'day', qty });
+  await waitUntil(async () => (await broker.getPositions()).some((p) => p.symbol === symbol && p.qty === qty), `the ${symbol} position`);
+  return ask;
+}
