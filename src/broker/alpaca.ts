@@ -16,7 +16,7 @@ import {
   DATA_URL, normalizeBaseUrl, PAPER_TRADING_URL, resolveEndpoints, type AccountEndpointConfig, type TradingMode,
 } from './endpoints';
 import { NotFound } from './errors';
-import { pacedFetch, RequestBudget } from './request-budget';
+import { RequestBudget } from './request-budget';
 import type { BrokerPort, OrderQuery } from './port';
 
 export interface AlpacaConnection {
@@ -34,8 +34,8 @@ export interface AlpacaConnection {
   /** Per-request deadline; default 15000. */
   timeoutMs?: number;
   /**
-   * The account key's request budget per rolling minute (Alpaca: 200 by default): every HTTP request of this broker,
-   * the SDK's retries included, waits for room in it. Absent: unpaced.
+   * The account key's request budget per rolling minute (Alpaca: 200 by default): every request of this broker
+   * waits for room in it (the SDK's own retries of a failed read are not counted). Absent: unpaced.
    */
   requestsPerMinute?: number;
 }
@@ -86,7 +86,6 @@ function chunks<T>(items: T[], size: number): T[][] {
 export function createAlpacaBroker(connection: AlpacaConnection): BrokerPort {
   const budget = connection.requestsPerMinute ? new RequestBudget(connection.requestsPerMinute) : null;
   const common = {
-    ...(budget ? { fetchApi: pacedFetch(budget) } : {}),
     keyId: connection.keyId,
     secret: connection.secretKey,
     timeoutMs: connection.timeoutMs ?? 15_000,
@@ -107,11 +106,18 @@ export function createAlpacaBroker(connection: AlpacaConnection): BrokerPort {
   const history = new trading.PortfolioHistoryApi(tradingConfig);
   const secrets = [connection.keyId, connection.secretKey];
 
+  /**
+   * One broker request: it waits for room in the account's budget first, so the wait never counts against the
+   * request's own deadline (the SDK's timeout starts inside `fn`).
+   */
   async function call<T>(op: BrokerOperation, fn: () => Promise<T>): Promise<T> {
+    const release = budget ? await budget.acquire() : null;
     try {
       return await fn();
     } catch (error) {
       throw toBrokerError(error, op, secrets);
+    } finally {
+      release?.();
     }
   }
 

@@ -83,15 +83,3 @@ export class RequestBudget {
     this.timer.unref?.();
   }
 }
-
-/** `fetch` through a budget: every HTTP request the SDK makes, retries included, takes a slot. */
-export function pacedFetch(budget: RequestBudget, fetchImpl: typeof fetch = fetch): typeof fetch {
-  return async (input, init) => {
-    const release = await budget.acquire();
-    try {
-      return await fetchImpl(input, init);
-    } finally {
-      release();
-    }
-  };
-}
