@@ -15,6 +15,11 @@ import { writeTrail } from './trail';
 
 /** Up to this many symbols, every decision travels in full; beyond, only those that became orders do. */
 export const FULL_DECISIONS_MAX = 500;
+/**
+ * Up to this many symbols, each decision carries every check's verdict (about 1.8 KB a decision); beyond, only the
+ * verdicts that resized or refused, so a day of 500 orders stays within a 256 KiB payload. The trail has them all.
+ */
+export const FULL_CHECKS_MAX = 100;
 /** Symbols named in the market-data summary's `missing` list at most. */
 const MISSING_LISTED_MAX = 50;
 /** A rejection's detail is cut to this length on a large day (the trail has it whole). */
@@ -130,7 +135,9 @@ export function createPlanningActivities({ brokerFor, config, sectors }: Activit
       const result: CompactDayPlan = {
         orders: plan.orders,
         rejected: large ? plan.rejected.map((r) => ({ ...r, detail: r.detail.slice(0, LARGE_DAY_DETAIL_MAX) })) : plan.rejected,
-        decisions: large ? plan.decisions.filter((decision) => decision.outcome === 'order') : plan.decisions,
+        decisions: (large ? plan.decisions.filter((decision) => decision.outcome === 'order') : plan.decisions)
+          .map((decision) => (symbols > FULL_CHECKS_MAX
+            ? { ...decision, checks: decision.checks.filter((check) => check.outcome !== 'approve') } : decision)),
         decisionCounts: counts,
         trail,
         tradingState: plan.tradingState,

@@ -133,6 +133,8 @@ export interface DayReport {
    * became orders; every decision, with each check's verdict, is in the trail file.
    */
   decisionCounts?: Record<string, number>;
+  /** On a day of more than 200 decisions, how many were left out of `decisions` (they are in the trail file). */
+  decisionsOmitted?: number;
   /** Where the worker that planned the day wrote its full decision trail (JSON); null if it could not. */
   trail?: TrailLocation | null;
 }

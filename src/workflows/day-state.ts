@@ -19,6 +19,9 @@ import type { ClaimDayAnswer } from '../contracts/account';
 import { RUN_STATE } from '../names';
 import { nowIso } from './time';
 
+/** Decisions a day's report lists at most (about 0.4 KB each in history); a larger day's are in its trail file. */
+const REPORT_DECISIONS_MAX = 200;
+
 /**
  * The state of one trading day, kept in a plain class so handlers and the main flow share it. It owns its
  * transitions: the workflow tells it what happened (a phase entered, a plan or the closing figures adopted, a
@@ -366,7 +369,9 @@ export class DayState {
       signals: this.input.signals.length,
       orders: this.orderList(),
       rejected: this.rejected,
-      decisions: this.decisions,
+      // A large day's decisions stay in its trail file: the report keeps its orders and the decisions' counts.
+      decisions: this.decisions.length > REPORT_DECISIONS_MAX ? [] : this.decisions,
+      ...(this.decisions.length > REPORT_DECISIONS_MAX ? { decisionsOmitted: this.decisions.length } : {}),
       portfolio: this.portfolio,
       reconciliation: this.reconciliation,
       pnl: this.pnl,
