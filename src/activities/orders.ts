@@ -11,19 +11,26 @@ export class SessionOver extends Error {
   override name = 'SessionOver';
 }
 
-/** A clock reading is reused this long (advanced by the elapsed time), so a wave of submits costs few clock calls. */
-const CLOCK_REUSE_MS = 2_000;
+/**
+ * A clock reading of an open market is reused this long, advanced by the elapsed time, so a wave of submits costs
+ * one clock call, not one per order; never within CLOCK_BOUNDARY_MS of the close or the last submit time, where the
+ * broker's own clock decides.
+ */
+const CLOCK_REUSE_MS = 30_000;
+const CLOCK_BOUNDARY_MS = 15_000;
 /** How often `awaitNoOpenOrders` looks. */
 const OPEN_ORDERS_POLL_MS = 500;
 
 /** Side-effecting broker activities. Each is idempotent, keyed by ids the workflow derives. */
 export function createOrderActivities({ brokerFor }: ActivityDeps) {
   const clocks = new Map<string, { clock: MarketClock; readAt: number }>();
-  const brokerClock = async (account: string, broker: BrokerPort): Promise<MarketClock> => {
+  const brokerClock = async (account: string, broker: BrokerPort, notAfter: string | null): Promise<MarketClock> => {
     const cached = clocks.get(account);
     const elapsed = cached ? Date.now() - cached.readAt : Infinity;
-    if (cached && elapsed >= 0 && elapsed < CLOCK_REUSE_MS) {
-      return { ...cached.clock, timestamp: new Date(Date.parse(cached.clock.timestamp) + elapsed).toISOString() };
+    if (cached && cached.clock.isOpen && elapsed >= 0 && elapsed < CLOCK_REUSE_MS) {
+      const now = Date.parse(cached.clock.timestamp) + elapsed;
+      const boundary = Math.min(Date.parse(cached.clock.nextClose), notAfter === null ? Infinity : Date.parse(notAfter));
+      if (now + CLOCK_BOUNDARY_MS < boundary) return { ...cached.clock, timestamp: new Date(now).toISOString() };
     }
     const clock = await broker.getClock();
     clocks.set(account, { clock, readAt: Date.now() });
@@ -46,7 +53,7 @@ export function createOrderActivities({ brokerFor }: ActivityDeps) {
         return existing;
       }
       if (guard) {
-        const refusal = sessionRefusal(await brokerClock(account, broker), guard.tradingDate, guard.notAfter);
+        const refusal = sessionRefusal(await brokerClock(account, broker, guard.notAfter), guard.tradingDate, guard.notAfter);
         if (refusal) throw new SessionOver(`not sent: ${refusal}`);
       }
       if (cancelRequested()) throw new CancelledFailure('the day was stopped before this order was sent');
