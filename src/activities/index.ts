@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './deps';
 import { createAccountActivities } from './account';
+import { createFillActivities } from './fills';
 import { createOrderActivities } from './orders';
 import { createPlanningActivities } from './planning';
 import { createScheduledSignalActivities } from './scheduled-signals';
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSnapshotActivities(deps),
     ...createPlanningActivities(deps),
     ...createOrderActivities(deps),
+    ...createFillActivities(deps),
     ...createAccountActivities(deps),
     ...createScheduledSignalActivities(deps),
   };

@@ -2,7 +2,7 @@
  * Pure mapping between the SDK's models (camelCase, decimal strings, Dates) and tradeflow's domain types, plus
  * the SDK-error → BrokerError classification. No I/O, so it is unit-testable with plain objects.
  */
-import type { marketData, trading } from '@alpacahq/alpaca-trade-api';
+import type { marketData, streaming, trading } from '@alpacahq/alpaca-trade-api';
 import type { DailyBar } from '../domain/stats';
 import type {
   Account, Asset, BrokerOrder, EquityPoint, MarketClock, OrderIntent, OrderStatus, OrderType, PortfolioHistory, Position, Quote, Side,
@@ -13,6 +13,7 @@ import {
   OrderNotCancelable, RateLimited,
 } from './errors';
 import { newYorkDate } from '../domain/market-time';
+import type { OrderUpdate } from './port';
 
 /** A decimal string (up to 9 places, no exponent, no float noise) as Alpaca expects amounts. */
 export function decimalString(n: number): string {
@@ -83,6 +84,24 @@ export function orderFromWire(o: trading.Order): BrokerOrder {
     canceledAt: toIso(o.canceledAt),
     expiredAt: toIso(o.expiredAt),
     updatedAt: toIso(o.updatedAt),
+  };
+}
+
+/**
+ * A `trade_updates` event as the SDK's TradingStream hands it over (`mapTradeUpdate`: `order` deserialized like a REST
+ * order, camelCase; the top-level snake_case keys kept beside `executionId`, `price`, `qty`, `positionQty`).
+ */
+export function orderUpdateFromWire(u: streaming.TradeUpdate): OrderUpdate {
+  const raw = u as Record<string, unknown>;
+  const executionId = u.executionId ?? raw.execution_id;
+  return {
+    event: String(u.event ?? ''),
+    order: orderFromWire(u.order ?? {}),
+    executionId: typeof executionId === 'string' && executionId !== '' ? executionId : null,
+    timestamp: toIso(u.timestamp),
+    price: toNumber(u.price),
+    qty: toNumber(u.qty),
+    positionQty: toNumber(u.positionQty ?? raw.position_qty),
   };
 }
 

@@ -16,8 +16,9 @@ import {
   DATA_URL, normalizeBaseUrl, PAPER_TRADING_URL, resolveEndpoints, type AccountEndpointConfig, type TradingMode,
 } from './endpoints';
 import { NotFound } from './errors';
+import { tradingStreamUrl, watchTradeUpdates } from './order-updates';
 import { RequestBudget } from './request-budget';
-import type { BrokerPort, OrderQuery } from './port';
+import type { BrokerPort, OrderQuery, OrderUpdateHandlers, OrderUpdates } from './port';
 
 export interface AlpacaConnection {
   keyId: string;
@@ -95,7 +96,8 @@ export function createAlpacaBroker(connection: AlpacaConnection): BrokerPort {
     retry: { maxRetries: 3, retryDelayMs: 200, maxDelayMs: 2_000, respectRetryAfter: true },
     // rateLimit deliberately unset: off on raw Configurations.
   };
-  const tradingConfig = new trading.Configuration({ ...common, basePath: normalizeBaseUrl(connection.tradingUrl ?? DEFAULT_TRADING_URL) });
+  const tradingUrl = normalizeBaseUrl(connection.tradingUrl ?? DEFAULT_TRADING_URL);
+  const tradingConfig = new trading.Configuration({ ...common, basePath: tradingUrl });
   const dataConfig = new marketData.Configuration({ ...common, basePath: normalizeBaseUrl(connection.dataUrl ?? DEFAULT_DATA_URL) });
   const accounts = new trading.AccountsApi(tradingConfig);
   const positions = new trading.PositionsApi(tradingConfig);
@@ -255,6 +257,12 @@ export function createAlpacaBroker(connection: AlpacaConnection): BrokerPort {
     async getPortfolioHistory(period = '1A'): Promise<PortfolioHistory | null> {
       const wire = await orNull('getPortfolioHistory', () => history.getAccountPortfolioHistory({ period, timeframe: '1D' }));
       return wire ? portfolioHistoryFromWire(wire) : null;
+    },
+
+    watchOrders(handlers: OrderUpdateHandlers): OrderUpdates {
+      // The stream lives beside the REST host (wss://paper-api.alpaca.markets/stream; ws://HOST:PORT/stream on the
+      // simulator) and is not paced: it is one long-lived connection, not requests against the budget.
+      return watchTradeUpdates({ keyId: connection.keyId, secretKey: connection.secretKey, url: tradingStreamUrl(tradingUrl) }, handlers);
     },
   };
 }

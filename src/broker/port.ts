@@ -4,6 +4,54 @@ import type {
   Account, Asset, BrokerOrder, CancelResult, MarketClock, OrderIntent, PortfolioHistory, Position, Quote,
 } from '../domain/types';
 
+/** One `trade_updates` event: the order as it stands after the event, and the event's own facts. */
+export interface OrderUpdate {
+  /** Alpaca's event: `new`, `fill`, `partial_fill`, `canceled`, `expired`, `rejected`, `pending_cancel`, ... (open set). */
+  event: string;
+  order: BrokerOrder;
+  /** Alpaca's id of this event; the stream may repeat an event, so dedupe on it. Null when absent. */
+  executionId: string | null;
+  /** When the event happened, RFC-3339; null when absent. */
+  timestamp: string | null;
+  /** `fill`/`partial_fill`: this execution's price and quantity (the order's filledQty/filledAvgPrice are cumulative). */
+  price: number | null;
+  qty: number | null;
+  /** `fill`/`partial_fill`: the signed position in the symbol after this execution. */
+  positionQty: number | null;
+}
+
+export interface OrderUpdateHandlers {
+  /**
+   * Every trade update of the account, in the order the stream sends them. `order` is mapped as the REST reads map
+   * it; `update` adds the event's own facts. A throw is caught and passed to `onError`.
+   */
+  onOrder(order: BrokerOrder, event: string, update: OrderUpdate): void;
+  /**
+   * `connected` once the stream is authenticated and listening, the first time and after every reconnect (events
+   * while disconnected are lost, with no replay: reconcile over REST on each `connected`); `disconnected` when a
+   * connection that was `connected` drops. The two alternate, starting with `connected`.
+   */
+  onConnection?(state: 'connected' | 'disconnected'): void;
+  /**
+   * Stream trouble, credentials scrubbed: a BrokerUnavailable for a failed (re)connect or a bad frame (the stream
+   * keeps retrying), a BrokerUnauthorized when the broker refused the keys (final: the stream stops); also any error
+   * thrown by `onOrder` or `onConnection`.
+   */
+  onError?(error: Error): void;
+}
+
+/** A live subscription to the account's order updates. */
+export interface OrderUpdates {
+  /**
+   * Resolves once the stream is authenticated and listening, so a REST read started after it cannot miss an update.
+   * Rejects with BrokerUnauthorized when the broker refuses the keys, BrokerUnavailable when `close()` comes first.
+   * Through failed connects it keeps waiting while the stream retries: race it with a timeout if the caller cannot wait.
+   */
+  ready: Promise<void>;
+  /** Stops the stream for good (no more reconnects or handler calls). Idempotent. */
+  close(): Promise<void>;
+}
+
 export interface OrderQuery {
   status: 'open' | 'closed' | 'all';
   /** Only orders submitted after this instant (exclusive), RFC-3339. */
@@ -47,4 +95,9 @@ export interface BrokerPort {
   getDailyBars(symbols: string[], start: string, end: string): Promise<Record<string, DailyBar[]>>;
   /** The account's daily equity history over `period` (Alpaca's `1M`, `1A`...; default `1A`); null when the broker does not serve it. */
   getPortfolioHistory(period?: string): Promise<PortfolioHistory | null>;
+  /**
+   * Follows the account's order updates (Alpaca's `trade_updates` stream) until `close()`; reconnects by itself.
+   * Optional: fakes and adapters without a stream lack it, and callers then poll.
+   */
+  watchOrders?(handlers: OrderUpdateHandlers): OrderUpdates;
 }

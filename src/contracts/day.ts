@@ -3,7 +3,7 @@
  * updates and result answer, and the session guard the day's submits carry to the order activity. Types only.
  */
 import type {
-  BrokerOrder, OrderIntent, Rejection, Side, Signal, SymbolDecision, TradingState,
+  Account, BrokerOrder, OrderIntent, Rejection, Side, Signal, SymbolDecision, TradingState,
 } from '../domain/types';
 import type { PacingStats } from '../broker/request-budget';
 import type { DayRecord } from '../domain/day-ledger';
@@ -94,6 +94,31 @@ export interface DayStatus {
 export interface FetchedOrders {
   orders: BrokerOrder[];
   pacing: PacingStats | null;
+}
+
+/** What the fill watch follows, until when, and how often it reads the broker itself. */
+export interface AwaitFillsRequest {
+  clientOrderIds: string[];
+  /** The day's orders were all submitted after this instant (the REST reads' lower bound). */
+  submittedAfter: string;
+  /** ISO instant: the watch returns then whatever the orders' state. */
+  deadline: string;
+  /** REST reads between stream events, as a safety net. */
+  safetyPollMs: number;
+  /** With this, equity is re-read every riskCheckMs and a breach of it ends the watch. */
+  maxDailyLoss?: number;
+  riskCheckMs: number;
+}
+
+/** How the fill watch ended, with the orders as the broker last showed them. */
+export interface AwaitFillsResult {
+  ended: 'final' | 'deadline' | 'daily_loss';
+  orders: BrokerOrder[];
+  pacing: PacingStats | null;
+  /** Whether the broker's trade_updates stream was followed (else REST reads alone). */
+  streamed: boolean;
+  /** The account when the daily loss limit was breached. */
+  account?: Account;
 }
 
 /** The day's report: the workflow's result, printed by `tradeflow run --wait --json`. */

@@ -67,6 +67,16 @@ export const ACTIVITY_OPTIONS = {
     scheduleToCloseTimeout: '20 minutes',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: FINAL_ERRORS },
   },
+  /**
+   * The fill watch: one long activity that follows the day's orders on the broker's stream until they are final
+   * (its start-to-close is set per call, from the day's deadline). It heartbeats, so a dead worker is noticed in
+   * seconds and another picks the watch up, reconciling over REST as it starts.
+   */
+  fillWatch: {
+    startToCloseTimeout: '1 hour',
+    heartbeatTimeout: '8 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: FINAL_ERRORS },
+  },
   /** A scheduled day's signals from a configured file or command: a few attempts (the job may still be writing). */
   signalSource: {
     startToCloseTimeout: '2 minutes',
@@ -89,6 +99,7 @@ type KindOf = EveryActivity<{
   awaitNoOpenOrders: 'broker';
   getPositions: 'broker';
   getAccount: 'broker';
+  awaitFills: 'fillWatch';
   loadExecutionConfig: 'localRead';
   readAccountState: 'localRead';
   planOrders: 'planning';

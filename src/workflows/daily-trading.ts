@@ -3,7 +3,7 @@ import {
   sleep, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { ExecutionConfig } from '../config-schema';
-import type { DailyTradingInput, DayReport, SessionGuard } from '../contracts/day';
+import type { DailyTradingInput, DayReport, OrderRecord } from '../contracts/day';
 import type { CompactDayPlan, MarketSnapshot, PlanResult } from '../contracts/plan';
 import { parseDayInput } from '../domain/day-input';
 import { newYorkDate } from '../domain/market-time';
@@ -15,8 +15,10 @@ import { dailyWorkflowId, TRADING_MODE } from '../names';
 import { activities, DEFAULT_SUBMIT_RETRY_MINUTES } from './activity-options';
 import { DayState } from './day-state';
 import {
-  cancelLeftovers, finishDay, haltAccountAfterLoss, refreshOrders, resolveUnknownOrders, settleCancels, SETTLE_CANCELS_PATCH, submit, trackFills, watchDailyLoss,
+  cancelLeftovers, finishDay, haltAccountAfterLoss, refreshOrders, resolveUnknownOrders, settleCancels, SETTLE_CANCELS_PATCH, trackFills, watchDailyLoss,
 } from './day-steps';
+import { watchFills } from './fill-watch';
+import { submitAll, type Sending } from './submitting';
 import { legacyStop } from './legacy-stop';
 import {
   emergencyStopSignal, emergencyStopUpdate, pauseSignal, portfolioQuery, resumeSignal, statusQuery,
@@ -47,6 +49,11 @@ const BUY_WAVES_PATCH = 'buy-waves';
  */
 const FAST_EXECUTION_PATCH = 'fast-execution';
 const FIRST_FILL_CHECK_MS = 250;
+/**
+ * Patch: fast days wait for fills on the broker's trade_updates stream, in one heartbeating activity (REST reads
+ * on every connect and every 30 s as a safety net; equity every 15 s for the daily loss limit), instead of polling.
+ */
+const STREAM_FILLS_PATCH = 'stream-fills';
 /** Patch: the TradingMode search attribute is the worker's mode, not the starter's label. */
 const WORKER_MODE_TAG_PATCH = 'worker-mode-tag';
 
@@ -170,16 +177,23 @@ async function tradeTheDay(day: DayState): Promise<void> {
     ? () => watchDailyLoss(day, config.risk_management, startingHoldings)
     : undefined;
   if (watch) day.haltAccountOnLoss = config.risk_management.halt_account_on_daily_loss ?? false;
-  // Fills usually land within a second of the submit: fast days check first after FIRST_FILL_CHECK_MS and back off.
+  // Fills usually land within a second of the submit: fast days check first after FIRST_FILL_CHECK_MS and back off;
+  // streamed days follow the broker's trade_updates stream in one activity instead of polling.
   const pollMs = config.timing.poll_interval_seconds * 1000;
-  const polling = { watch, firstIntervalMs: fast ? Math.min(FIRST_FILL_CHECK_MS, pollMs) : pollMs, submittedAfter, cutoff };
+  const firstIntervalMs = fast ? Math.min(FIRST_FILL_CHECK_MS, pollMs) : pollMs;
+  const streamed = fast && patched(STREAM_FILLS_PATCH);
+  const waitForFills: WaitForFills = (waitingFor) => (streamed
+    ? watchFills(day, submittedAfter, cutoff, {
+      ...(watch ? { risk: { rules: config.risk_management, holdings: startingHoldings } } : {}), ...(waitingFor ? { waitingFor } : {}),
+    })
+    : trackFills(day, submittedAfter, cutoff, firstIntervalMs, { watch, ...(waitingFor ? { waitingFor } : {}) }));
   if (patched(BUY_WAVES_PATCH)) {
     const waiting = symbolsAwaitingSales(plan);
-    if (waiting.length > 0 && !(await secondWave(day, plan.orders, waiting, `${runId}.${SECOND_WAVE}`, sending, polling))) return;
+    if (waiting.length > 0 && !(await secondWave(day, plan.orders, waiting, `${runId}.${SECOND_WAVE}`, sending, waitForFills))) return;
   }
 
   day.enter('awaiting_fills');
-  await trackFills(day, submittedAfter, cutoff, polling.firstIntervalMs, { watch });
+  await waitForFills();
 
   day.enter('closing_out');
   await cancelLeftovers(day);
@@ -199,79 +213,8 @@ async function tradeTheDay(day: DayState): Promise<void> {
   log.info('day completed', { tradingDate, orders: day.orderList().length, rejected: day.rejected.length });
 }
 
-/** How a day sends its orders: inside its session, with its retry budget. */
-interface Sending {
-  /** Submits in flight at once (1: one after the other, as days before the fast-execution patch). */
-  concurrency: number;
-  ledger: boolean;
-  notAfter: string;
-  guard: SessionGuard | undefined;
-  retryMinutes: number;
-}
-
-/**
- * Sends the orders one after the other, waiting while paused; the session's end leaves the rest unsent, each
- * explained. False when a stop came (nothing more is sent).
- */
-async function submitAll(day: DayState, orders: OrderIntent[], sending: Sending): Promise<boolean> {
-  if (sending.concurrency > 1) return submitConcurrently(day, orders, sending);
-  for (const [index, intent] of orders.entries()) {
-    if (day.paused) {
-      day.describe();
-      await condition(() => !day.paused);
-    }
-    // Stopped while a submit was in flight: that submit has answered; nothing more is sent.
-    if (sending.ledger && day.stop) return false;
-    if (sending.ledger && !day.sessionOver && Date.now() >= Date.parse(sending.notAfter)) {
-      day.endSession(`past the last submit time ${sending.notAfter}`);
-    }
-    if (day.sessionOver) {
-      day.markSessionOver(orders.slice(index), day.sessionOver);
-      log.warn('session over: the rest of the plan is not sent', { reason: day.sessionOver, unsent: orders.length - index });
-      break;
-    }
-    await submit(day, intent, sending.guard, sending.retryMinutes);
-  }
-  return true;
-}
-
-/**
- * Sends the sells, then the buys, each side through `concurrency` lanes that take the next order as soon as their
- * last one is answered. Every lane is awaited before this returns, even when a stop cancels the day, so the stop's
- * sweep only starts once every submit in flight has been answered. False when a stop came.
- */
-async function submitConcurrently(day: DayState, orders: OrderIntent[], sending: Sending): Promise<boolean> {
-  for (const side of ['sell', 'buy'] as const) {
-    const queue = orders.filter((order) => order.side === side);
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < queue.length) {
-        if (day.paused) {
-          day.describe();
-          await condition(() => !day.paused);
-          continue;
-        }
-        if (day.stop) return;
-        if (!day.sessionOver && Date.now() >= Date.parse(sending.notAfter)) day.endSession(`past the last submit time ${sending.notAfter}`);
-        if (day.sessionOver) {
-          const unsent = queue.slice(next);
-          next = queue.length;
-          day.markSessionOver(unsent, day.sessionOver);
-          log.warn('session over: the rest of the plan is not sent', { reason: day.sessionOver, unsent: unsent.length });
-          return;
-        }
-        const intent = queue[next]!;
-        next += 1;
-        await submit(day, intent, sending.guard, sending.retryMinutes);
-      }
-    };
-    const lanes = await Promise.allSettled(Array.from({ length: Math.min(sending.concurrency, queue.length) }, lane));
-    const failed = lanes.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failed) throw failed.reason;
-    if (day.stop) return false;
-  }
-  return true;
-}
+/** Waits until the orders `waitingFor` names (default: every open order of the day) are final, or the cutoff. */
+type WaitForFills = (waitingFor?: () => OrderRecord[]) => Promise<void>;
 
 /**
  * The second wave: Alpaca frees buying power only when a sell executes, so the buys the first wave's sales fund
@@ -279,15 +222,11 @@ async function submitConcurrently(day: DayState, orders: OrderIntent[], sending:
  * a stop came.
  */
 async function secondWave(
-  day: DayState, firstWave: OrderIntent[], waiting: string[], runId: string, sending: Sending,
-  polling: { watch: (() => Promise<void>) | undefined; firstIntervalMs: number; submittedAfter: string; cutoff: number },
+  day: DayState, firstWave: OrderIntent[], waiting: string[], runId: string, sending: Sending, waitForFills: WaitForFills,
 ): Promise<boolean> {
   const sells = new Set(firstWave.filter((order) => order.side === 'sell').map((order) => order.clientOrderId));
   day.waitFor(`waiting for ${sells.size} sells to fill before the buys they fund (${waiting.length} symbols)`);
-  await trackFills(day, polling.submittedAfter, polling.cutoff, polling.firstIntervalMs, {
-    watch: polling.watch,
-    waitingFor: () => day.openOrders().filter((order) => sells.has(order.clientOrderId)),
-  });
+  await waitForFills(() => day.openOrders().filter((order) => sells.has(order.clientOrderId)));
   day.doneWaiting();
   if (day.stop) return false;
   if (day.tradingState === 'HALTED' || day.sessionOver || Date.now() >= Date.parse(sending.notAfter)) return true;

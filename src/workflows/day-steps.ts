@@ -3,14 +3,14 @@ import type { FinishDayRequest } from '../contracts/account';
 import type { FetchedOrders, OrderRecord, SessionGuard } from '../contracts/day';
 import type { ExecutionConfig } from '../config-schema';
 import { dailyLossBreach } from '../domain/daily-loss';
-import type { BrokerOrder, OrderIntent } from '../domain/types';
+import type { Account, BrokerOrder, OrderIntent } from '../domain/types';
 import { activities, FINAL_ERRORS, submitActivity } from './activity-options';
 import type { DayState } from './day-state';
 import { describeIntent } from './wording';
 
 /** The steps of a day that the main flow and the stop share. */
 
-type DailyLossRules = Pick<ExecutionConfig['risk_management'], 'max_daily_loss' | 'on_daily_loss_breach'>;
+export type DailyLossRules = Pick<ExecutionConfig['risk_management'], 'max_daily_loss' | 'on_daily_loss_breach'>;
 
 /** Longest gap between two fill checks: keeps a full day's polling far below Temporal's history limits. */
 const MAX_POLL_INTERVAL_MS = 5 * 60_000;
@@ -68,9 +68,14 @@ export async function trackFills(
 export async function watchDailyLoss(day: DayState, risk: DailyLossRules, holdings: Record<string, number>): Promise<void> {
   if (day.dailyLoss) return;
   const { account } = day.input;
-  const now = await activities('broker', `read the equity of ${account} for the daily loss limit`).getAccount(account);
+  await actOnDailyLoss(day, risk, holdings, await activities('broker', `read the equity of ${account} for the daily loss limit`).getAccount(account));
+}
+
+/** Acts on the account's equity as just read: a breach of max_daily_loss moves the day and cancels what it must. */
+export async function actOnDailyLoss(day: DayState, risk: DailyLossRules, holdings: Record<string, number>, now: Account): Promise<void> {
+  const { account } = day.input;
   const breach = dailyLossBreach(now, risk.max_daily_loss);
-  if (!breach) return;
+  if (!breach || day.dailyLoss) return;
   const toCancel = day.breachDailyLoss(breach, risk.on_daily_loss_breach, holdings);
   log.warn('daily loss limit breached', { detail: breach.detail, tradingState: day.tradingState, cancelling: toCancel.length });
   const brokerIds = toCancel.filter((order) => order.brokerOrderId !== null).map((order) => order.brokerOrderId!);
