@@ -20,7 +20,7 @@ export function createFillActivities({ brokerFor }: ActivityDeps) {
     /**
      * Follows the given orders until each is final, the deadline comes, or (with `maxDailyLoss`) equity falls
      * through the daily loss limit; answers the orders as the broker last showed them and why it returned. A
-     * broker without a stream is read over REST every `safetyPollMs`.
+     * broker without a stream (a test's fake) is read once and answered `no_stream`: the day then polls.
      */
     async awaitFills(account: string, request: AwaitFillsRequest): Promise<AwaitFillsResult> {
       const broker = brokerFor(account);
@@ -39,7 +39,12 @@ export function createFillActivities({ brokerFor }: ActivityDeps) {
         return !order || !isTerminalStatus(order.status);
       });
 
-      const stream = broker.watchOrders?.({
+      if (!broker.watchOrders) {
+        // No stream to follow: one read now; the day polls on durable timers (which a test server can skip).
+        await reconcile(broker, request.submittedAfter, wanted, latest);
+        return { ended: open().length === 0 ? 'final' : 'no_stream', orders: [...latest.values()], pacing: broker.pacing?.() ?? null, streamed: false };
+      }
+      const stream = broker.watchOrders({
         onOrder(order) {
           if (!wanted.has(order.clientOrderId)) return;
           latest.set(order.clientOrderId, order);
@@ -55,7 +60,7 @@ export function createFillActivities({ brokerFor }: ActivityDeps) {
       const onCancel = () => nudge();
       cancelled.addEventListener('abort', onCancel);
       try {
-        if (stream) await Promise.race([stream.ready, sleep(STREAM_READY_MS)]);
+        await Promise.race([stream.ready, sleep(STREAM_READY_MS)]);
         let lastReconcile = 0;
         let lastRiskCheck = Date.now();
         for (;;) {
@@ -82,11 +87,11 @@ export function createFillActivities({ brokerFor }: ActivityDeps) {
         }
       } finally {
         cancelled.removeEventListener('abort', onCancel);
-        await stream?.close().catch((error: unknown) => log.warn('closing the trade updates stream failed', { error: String(error) }));
+        await stream.close().catch((error: unknown) => log.warn('closing the trade updates stream failed', { error: String(error) }));
       }
 
       function result(ended: AwaitFillsResult['ended']): AwaitFillsResult {
-        return { ended, orders: [...latest.values()], pacing: broker.pacing?.() ?? null, streamed: stream !== undefined };
+        return { ended, orders: [...latest.values()], pacing: broker.pacing?.() ?? null, streamed: true };
       }
     },
   };

@@ -112,7 +112,8 @@ export interface AwaitFillsRequest {
 
 /** How the fill watch ended, with the orders as the broker last showed them. */
 export interface AwaitFillsResult {
-  ended: 'final' | 'deadline' | 'daily_loss';
+  /** `no_stream`: the broker has no stream to follow (the orders as read once); the day polls instead. */
+  ended: 'final' | 'deadline' | 'daily_loss' | 'no_stream';
   orders: BrokerOrder[];
   pacing: PacingStats | null;
   /** Whether the broker's trade_updates stream was followed (else REST reads alone). */

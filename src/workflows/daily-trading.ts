@@ -184,6 +184,7 @@ async function tradeTheDay(day: DayState): Promise<void> {
   const streamed = fast && patched(STREAM_FILLS_PATCH);
   const waitForFills: WaitForFills = (waitingFor) => (streamed
     ? watchFills(day, submittedAfter, cutoff, {
+      firstPollMs: firstIntervalMs,
       ...(watch ? { risk: { rules: config.risk_management, holdings: startingHoldings } } : {}), ...(waitingFor ? { waitingFor } : {}),
     })
     : trackFills(day, submittedAfter, cutoff, firstIntervalMs, { watch, ...(waitingFor ? { waitingFor } : {}) }));

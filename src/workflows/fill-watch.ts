@@ -3,7 +3,7 @@ import type { Activities } from '../activities';
 import type { OrderRecord } from '../contracts/day';
 import { ACTIVITY_OPTIONS } from './activity-options';
 import type { DayState } from './day-state';
-import { actOnDailyLoss, type DailyLossRules } from './day-steps';
+import { actOnDailyLoss, trackFills, watchDailyLoss, type DailyLossRules } from './day-steps';
 
 /** REST reads of the day's orders between stream events, as a safety net. */
 const SAFETY_POLL_MS = 30_000;
@@ -13,11 +13,12 @@ const RISK_CHECK_MS = 15_000;
 /**
  * Waits for the day's orders on the broker's `trade_updates` stream, in one activity: it returns when every order
  * in `waitingFor` is final or the cutoff comes. A breach of the daily loss limit seen meanwhile is acted on at once
- * (cancels, trading state) and the watch goes on for what is left open.
+ * (cancels, trading state) and the watch goes on for what is left open. A broker without a stream is polled on
+ * durable timers from `firstPollMs`, as before.
  */
 export async function watchFills(
   day: DayState, submittedAfter: string, cutoff: number,
-  options: { risk?: { rules: DailyLossRules; holdings: Record<string, number> }; waitingFor?: () => OrderRecord[] } = {},
+  options: { firstPollMs: number; risk?: { rules: DailyLossRules; holdings: Record<string, number> }; waitingFor?: () => OrderRecord[] },
 ): Promise<void> {
   const waitingFor = options.waitingFor ?? (() => day.openOrders());
   const { account } = day.input;
@@ -41,6 +42,13 @@ export async function watchFills(
     for (const order of result.orders) day.applyBrokerOrder(order);
     if (result.pacing) day.pacing = result.pacing;
     day.touch();
+    if (result.ended === 'no_stream') {
+      await trackFills(day, submittedAfter, cutoff, options.firstPollMs, {
+        waitingFor,
+        ...(options.risk ? { watch: () => watchDailyLoss(day, options.risk!.rules, options.risk!.holdings) } : {}),
+      });
+      return;
+    }
     if (result.ended !== 'daily_loss' || !result.account || !options.risk) return;
     await actOnDailyLoss(day, options.risk.rules, options.risk.holdings, result.account);
   }
