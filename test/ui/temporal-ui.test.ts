@@ -107,7 +107,7 @@ describe('the Temporal Web UI tells the story of a trading day', () => {
       await waitForVisible(page, page.getByTestId('execution-status').getByText('Completed', { exact: true }), 'the status Completed');
       await expectText(page, `submit BUY ${aapl.qty} AAPL market`, 'the AAPL order activity summary in the timeline');
       await expectText(page, /submit BUY \d+ MSFT market/, 'the MSFT order activity summary in the timeline');
-      await expectText(page, /wait \d+s for 2 open orders to fill/, 'the fill-wait timer summary in the timeline');
+      await expectText(page, "follow 2 orders on the broker's stream until they are final", 'the fill-watch activity summary in the timeline');
       await expectText(page, 'snapshot, size and risk-check 2 signals', 'the planning activity summary');
       await page.screenshot({ path: join(RESULTS_DIR, 'temporal-ui.png'), fullPage: true });
       lap('timeline shown');

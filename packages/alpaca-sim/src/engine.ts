@@ -310,8 +310,12 @@ export class Engine {
    * still leaves everything open.
    */
   step(now: number, force = false): void {
+    this.lastStepAt = Math.max(this.lastStepAt, now);
     this.matcher.step(now, force);
   }
+
+  /** The latest instant the book was stepped to, by the ticker or an admin call (a clock jump steps at once). */
+  lastStepAt = Number.NEGATIVE_INFINITY;
 
   /** Open orders across accounts (for the admin API's tick and state). */
   openCount(): number {

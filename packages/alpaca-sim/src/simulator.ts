@@ -121,6 +121,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const ticker = setInterval(() => {
     try {
       const now = state.time.now();
+      // An admin clock jump steps the book itself: never step again at a boundary it already went past.
+      lastTick = Math.max(lastTick, state.engine.lastStepAt);
       // A fast clock can jump past the open or the close between ticks: step at the boundary first, so orders
       // fill at the open and day orders expire at the close, not a simulated minute later.
       if (now > lastTick) {
