@@ -113,6 +113,11 @@ class Chaos {
   /** Runs a day and pulls the kill switch in `phase`, by `entry`; the broker must create nothing after the answer. */
   async stopDay(account: string, trial: string, phase: string, jitterMs: number, entry: StopEntry, flatten: boolean): Promise<Verdict> {
     const started = Date.now();
+    // Fills land within a second of each submit: a stop aimed at the wait for fills finds orders resting only when
+    // the broker holds them (as a limit order's wait would).
+    const holdFills = phase === 'awaiting_fills';
+    const keyId = `KEY-${account.toUpperCase()}`;
+    if (holdFills) await admin(this.sim, 'POST', '/admin/fill-mode', { mode: 'hold', account: keyId });
     const handle = await startDay(this.client, { account, tradingDate: todayInNewYork(), signals: SIGNALS, mode: 'paper', taskQueue: TASK_QUEUE, source: trial });
     await waitForPhase(handle, phase);
     await sleep(jitterMs);
@@ -129,6 +134,7 @@ class Chaos {
       // A bare signal from another client: no answer; the day's own record of when its stop was done stands in.
       await this.client.workflow.getHandle(handle.workflowId).signal('emergencyStop');
     }
+    if (holdFills) await admin(this.sim, 'POST', '/admin/fill-mode', { mode: 'auto', account: keyId });
     return this.judge(account, `${trial} (${entry}${flatten ? ', flatten' : ''}) in ${stoppedIn}`, handle, started, answeredAt);
   }
 
