@@ -6,21 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startSimulator, type RunningSimulator } from '../../src';
+import { call } from '../support/http';
 
 type Json = Record<string, unknown>;
 interface Order extends Json { id: string; status: string; client_order_id: string; legs: Order[] | null }
 
 let sim: RunningSimulator;
 
-async function call(base: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'APCA-API-KEY-ID': key, 'APCA-API-SECRET-KEY': `s-${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
 
 async function admin(base: string, path: string, body: unknown): Promise<void> {
   const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
