@@ -58,7 +58,8 @@ describe('buy waves: buys funded by the day\'s sales wait for those sales to fil
     const equity = (await broker.getAccount()).equity;
     for (const position of positions.filter((p) => p.symbol !== 'XOM')) {
       // Each buy reaches its 10% target (less the market-buy reserve), whichever wave sent it.
-      assert.ok(position.marketValue > 0.08 * equity && position.marketValue <= 0.101 * equity, `${position.symbol} $${position.marketValue}`);
+      const why = report.decisions.filter((d) => d.symbol === position.symbol).map((d) => `${d.outcome}: ${d.reason}`).join(' | ');
+      assert.ok(position.marketValue > 0.08 * equity && position.marketValue <= 0.101 * equity, `${position.symbol} $${position.marketValue}: ${why}`);
     }
   });
 });
