@@ -43,6 +43,8 @@ const COMPACT_PLAN_PATCH = 'compact-plan';
 const INTRADAY_RISK_PATCH = 'intraday-risk';
 /** Patch: buys funded by the day's sales are sent in a second wave, once those sales have filled. */
 const BUY_WAVES_PATCH = 'buy-waves';
+/** Patch: the second wave also waits for the first wave's buys of the symbols it plans again. */
+const WAVE_WAITS_FOR_ITS_BUYS_PATCH = 'wave-waits-for-its-buys';
 /**
  * Patch: orders go out through several lanes at once (sells, then buys; `timing.submit_concurrency`), and the first
  * fill check comes FIRST_FILL_CHECK_MS after the last submit instead of a whole poll interval.
@@ -226,8 +228,13 @@ async function secondWave(
   day: DayState, firstWave: OrderIntent[], waiting: string[], runId: string, sending: Sending, waitForFills: WaitForFills,
 ): Promise<boolean> {
   const sells = new Set(firstWave.filter((order) => order.side === 'sell').map((order) => order.clientOrderId));
+  // The first wave's own (resized) buys of those symbols too: while one is open, a new buy of the symbol would be
+  // refused as a duplicate intent, and its fill changes what is left to buy.
+  const waitsFor = patched(WAVE_WAITS_FOR_ITS_BUYS_PATCH)
+    ? new Set([...sells, ...firstWave.filter((order) => waiting.includes(order.symbol)).map((order) => order.clientOrderId)])
+    : sells;
   day.waitFor(`waiting for ${sells.size} sells to fill before the buys they fund (${waiting.length} symbols)`);
-  await waitForFills(() => day.openOrders().filter((order) => sells.has(order.clientOrderId)));
+  await waitForFills(() => day.openOrders().filter((order) => waitsFor.has(order.clientOrderId)));
   day.doneWaiting();
   if (day.stop) return false;
   if (day.tradingState === 'HALTED' || day.sessionOver || Date.now() >= Date.parse(sending.notAfter)) return true;

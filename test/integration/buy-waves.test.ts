@@ -45,7 +45,7 @@ describe('buy waves: buys funded by the day\'s sales wait for those sales to fil
     })));
 
     assert.equal(report.status, 'completed');
-    assert.deepEqual(report.rejected.filter((r) => r.code === 'BUYING_POWER' || r.code === 'BROKER_REJECTED'), []);
+    assert.deepEqual(report.rejected.filter((r) => ['BUYING_POWER', 'BROKER_REJECTED', 'DUPLICATE_INTENT'].includes(r.code)), []);
     const orders = (await simOrderLog(harness, account)) as unknown as LoggedOrder[];
     const dayOrders = orders.filter((o) => o.client_order_id.startsWith(report.workflowId));
     const secondWave = dayOrders.filter((o) => o.client_order_id.startsWith(`${report.workflowId}.w2.`));
