@@ -5,7 +5,7 @@ import type { BrokerPort } from '../broker/port';
 import { dailyLossBreach } from '../domain/daily-loss';
 import { isTerminalStatus } from '../domain/orders';
 import type { BrokerOrder } from '../domain/types';
-import { ordersSubmittedSince } from './order-lookup';
+import { readOrders } from './order-lookup';
 
 /** How long the stream may take to authenticate before the wait falls back to reading the broker over REST. */
 const STREAM_READY_MS = 10_000;
@@ -97,17 +97,12 @@ export function createFillActivities({ brokerFor }: ActivityDeps) {
   };
 }
 
-/** Reads the wanted orders over REST (a page of 500 at a time, then one by one for any not listed). */
+/** Reads the wanted orders over REST; a read that started before a final update the stream told never reopens it. */
 async function reconcile(broker: BrokerPort, after: string, wanted: Set<string>, latest: Map<string, BrokerOrder>): Promise<void> {
-  const keep = (order: BrokerOrder) => {
-    // A read that started before a fill the stream already told must not make the order open again.
+  for (const order of await readOrders(broker, after, wanted)) {
     const known = latest.get(order.clientOrderId);
     if (!known || !isTerminalStatus(known.status)) latest.set(order.clientOrderId, order);
-  };
-  for (const order of await ordersSubmittedSince(broker, after, wanted)) keep(order);
-  const missing = [...wanted].filter((id) => !latest.has(id));
-  const lookedUp = await Promise.all(missing.map((id) => broker.getOrderByClientOrderId(id)));
-  for (const order of lookedUp) if (order) keep(order);
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -25,3 +25,13 @@ export async function ordersSubmittedSince(broker: BrokerPort, after: string, wa
   }
   return [...byId.values()];
 }
+
+/** The wanted orders as the broker shows them: read page by page, then any not listed looked up by client order id. */
+export async function readOrders(broker: BrokerPort, after: string, wanted: Set<string>): Promise<BrokerOrder[]> {
+  const found = await ordersSubmittedSince(broker, after, wanted);
+  const listed = new Set(found.map((order) => order.clientOrderId));
+  const missing = [...wanted].filter((id) => !listed.has(id));
+  if (missing.length === 0) return found;
+  const lookedUp = await Promise.all(missing.map((id) => broker.getOrderByClientOrderId(id)));
+  return [...found, ...lookedUp.filter((order): order is BrokerOrder => order !== null)];
+}

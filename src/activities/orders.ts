@@ -4,7 +4,7 @@ import type { Account, BrokerOrder, MarketClock, OrderIntent, Position } from '.
 import { DuplicateClientOrderId, NotFound, OrderNotCancelable } from '../broker/errors';
 import type { BrokerPort } from '../broker/port';
 import { sessionRefusal } from '../domain/session';
-import { ordersSubmittedSince } from './order-lookup';
+import { readOrders } from './order-lookup';
 import type { FetchedOrders, SessionGuard } from '../contracts/day';
 
 /** The broker's clock says the order's session is over (or not begun): final, the order is not sent. */
@@ -71,13 +71,9 @@ export function createOrderActivities({ brokerFor }: ActivityDeps) {
     /** The current state of the given orders, by client order id; orders the broker does not know are absent. */
     async fetchOrders(account: string, clientOrderIds: string[], submittedAfter: string): Promise<FetchedOrders> {
       const broker = brokerFor(account);
-      const wanted = new Set(clientOrderIds);
-      const found = await ordersSubmittedSince(broker, submittedAfter, wanted);
-      const listed = new Set(found.map((order) => order.clientOrderId));
-      const missing = [...wanted].filter((id) => !listed.has(id));
-      const lookedUp = missing.length === 0 ? [] : await Promise.all(missing.map((id) => broker.getOrderByClientOrderId(id)));
+      const orders = await readOrders(broker, submittedAfter, new Set(clientOrderIds));
       return {
-        orders: [...found, ...lookedUp.filter((order): order is BrokerOrder => order !== null)],
+        orders,
         pacing: broker.pacing?.() ?? null,
       };
     },

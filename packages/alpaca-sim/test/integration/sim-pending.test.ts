@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { startSimulator, type RunningSimulator } from '../../src';
-import { call } from '../support/http';
+import { call, until } from '../support/http';
 
 type Json = Record<string, unknown>;
 interface Order extends Json { id: string; status: string }
@@ -32,15 +32,6 @@ async function admin(base: string, path: string, body: unknown = {}): Promise<Js
   return text ? (JSON.parse(text) as Json) : {};
 }
 
-async function until<T>(fn: () => T | undefined | null | false, what: string, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** One key's REST calls and its trade_updates, as `[event, order id, order status]`. */
 async function account(key: string, base = () => sim.url) {

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { Alpaca, trading } from '@alpacahq/alpaca-trade-api';
 import WebSocket from 'ws';
 import { startSimulator, type RunningSimulator } from '../../src';
+import { until } from '../support/http';
 
 type TradeUpdate = Parameters<Parameters<ReturnType<Alpaca['trading']['stream']>['onTradeUpdate']>[0]>[0];
 
@@ -22,15 +23,6 @@ after(async () => {
 
 const wsUrl = () => `${sim.url.replace(/^http/, 'ws')}/stream`;
 
-async function until<T>(fn: () => T | undefined | null | false, what: string, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 test('the SDK trading stream hears new and fill for an order, with per-execution price and qty', async () => {
   const key = 'stream-1';
