@@ -28,6 +28,7 @@ import { parseExecutionConfig, type ExecutionConfig } from '../src/config';
 import type { AccountStateStore } from '../src/contracts/account';
 import type { DayReport } from '../src/contracts/day';
 import type { CompactDayPlan } from '../src/contracts/plan';
+import { fromOrderTable } from '../src/domain/order-table';
 import type { OrderIntent, Signal } from '../src/domain/types';
 import { dayResult, startDay } from '../src/operations/start-day';
 import { findFreePort, startDevServer, type RunningDevServer } from '../src/temporal/dev-server';
@@ -103,6 +104,8 @@ interface RunFigures {
   historyBytes: number | null;
   largestPayload: number | null;
   largestPayloadEvent: string | null;
+  /** Payloads above 256 KiB, by event (and activity). */
+  oversizedPayloads?: Array<{ event: string; bytes: number }>;
   /** The history's size is its JSON length (it could not be encoded as protobuf). */
   historyAsJson?: boolean;
 }
@@ -385,6 +388,11 @@ async function submitOnce(broker: BrokerPort, intent: OrderIntent): Promise<stri
   }
 }
 
+/** The plan's orders, from its table on a large day (as the workflow reads them). */
+function plannedOrders(plan: CompactDayPlan): OrderIntent[] {
+  return plan.orderTable ? fromOrderTable(plan.orderTable) : plan.orders;
+}
+
 /** Runs `work` over `items` in `lanes` lanes, each taking the next item once its last one is done. */
 async function inLanes<T>(items: T[], lanes: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -408,10 +416,11 @@ async function runPlain(
   const plan: CompactDayPlan = await new MockActivityEnvironment().run(planning.planTheDay, `plain${n}`, {
     runId: `bench-${n}-${run}-${stamp}-a`, signals, tradingState: 'ACTIVE' as const, ordersSubmittedToday: 0,
   });
+  const orders = plannedOrders(plan);
   if (!plan.clock.isOpen) throw new Error(`the broker's market is closed (${plan.clock.timestamp}): the bench needs an open market`);
   const failures: string[] = [];
   for (const side of ['sell', 'buy'] as const) {
-    await inLanes(plan.orders.filter((order) => order.side === side), CONCURRENCY, async (intent) => {
+    await inLanes(orders.filter((order) => order.side === side), CONCURRENCY, async (intent) => {
       const failure = await submitOnce(broker, intent);
       if (failure) failures.push(`${intent.symbol}: ${failure}`);
     });
@@ -434,7 +443,7 @@ async function runPlain(
   const stats = await sim.stats(keyId);
   return {
     status: failures.length > 0 ? `${failures.length} not sent` : 'done',
-    planned: plan.orders.length,
+    planned: orders.length,
     ...(await sim.orderTimes(keyId, started)),
     doneS,
     requests: stats?.requests ?? null,
@@ -491,6 +500,7 @@ async function runWorkflow(
     historyBytes: history.bytes,
     largestPayload: history.largestPayload,
     largestPayloadEvent: history.largestPayloadEvent,
+    oversizedPayloads: history.oversized,
     ...(history.encoded ? {} : { historyAsJson: true }),
   };
 }
@@ -586,6 +596,10 @@ function printSize(size: SizeResult, statsAvailable: boolean): void {
     if (odd.length > 0) console.log(`  ${label}: runs that did not end cleanly: ${odd.map((run) => run.status).join(', ')}`);
     if (result.runs.length < RUNS) console.log(`  ${label}: ${RUNS - result.runs.length} of ${RUNS} runs failed (see above)`);
   }
+  const oversized = b.runs.flatMap((run) => run.oversizedPayloads ?? []);
+  console.log(oversized.length === 0
+    ? '  workflow: no payload above 256 KiB'
+    : `  workflow: payloads above 256 KiB: ${oversized.map((p) => `${p.event} ${bytes(p.bytes)}`).join(', ')}`);
 }
 
 function round2(value: number): number {
@@ -722,10 +736,10 @@ async function main(): Promise<void> {
         console.log(`\nN = ${n}: skipped: ${result.skipped}`);
         continue;
       }
-      result.planned = dry.orders.length;
+      result.planned = plannedOrders(dry).length;
       for (const rejection of dry.rejected) result.rejectedByCode[rejection.code] = (result.rejectedByCode[rejection.code] ?? 0) + 1;
       const rejected = Object.entries(result.rejectedByCode).map(([code, k]) => `${k} ${code}`).join(', ');
-      console.log(`\nN = ${n}: dry run plans ${dry.orders.length} orders for ${n} signals${rejected ? ` (rejected: ${rejected})` : ''}`);
+      console.log(`\nN = ${n}: dry run plans ${result.planned} orders for ${n} signals${rejected ? ` (rejected: ${rejected})` : ''}`);
 
       // One worker per N (the config is N's); its accounts: a warm-up day and one per run.
       const accounts = [`b${n}w${stamp}`, ...Array.from({ length: RUNS }, (_, i) => `b${n}r${i + 1}${stamp}`)];

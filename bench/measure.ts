@@ -69,9 +69,14 @@ export interface HistoryFigures {
   /** The largest single payload's data, in bytes, and the event type that carried it. */
   largestPayload: number;
   largestPayloadEvent: string | null;
+  /** Payloads above 256 KiB (Temporal's advice for one payload): event, with the activity's name, and bytes. */
+  oversized: Array<{ event: string; bytes: number }>;
   /** False when `bytes` is the JSON length. */
   encoded: boolean;
 }
+
+/** Temporal's advice for one payload: above it, a payload slows the server and the SDK warns at twice that. */
+const OVERSIZED_PAYLOAD = 256 * 1024;
 
 /** Events, encoded size and the largest payload (by its `data` length) of a fetched history. */
 export function historyFigures(history: temporal.api.history.v1.IHistory): HistoryFigures {
@@ -86,15 +91,23 @@ export function historyFigures(history: temporal.api.history.v1.IHistory): Histo
   }
   let largestPayload = 0;
   let largestPayloadEvent: string | null = null;
+  const oversized: Array<{ event: string; bytes: number }> = [];
+  const activityTypes = new Map<string, string>();
   for (const event of events) {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name) activityTypes.set(String(event.eventId), scheduled.activityType.name);
     const size = largestPayloadIn(event, 0);
+    const type = event.eventType;
+    const name = typeof type === 'number' ? eventTypeName(type) : type ? String(type) : 'unknown';
+    const completedOf = event.activityTaskCompletedEventAttributes?.scheduledEventId;
+    const activity = activityTypes.get(String(completedOf ?? event.eventId));
     if (size > largestPayload) {
       largestPayload = size;
-      const type = event.eventType;
-      largestPayloadEvent = typeof type === 'number' ? eventTypeName(type) : type ? String(type) : null;
+      largestPayloadEvent = activity ? `${name} ${activity}` : name;
     }
+    if (size > OVERSIZED_PAYLOAD) oversized.push({ event: activity ? `${name} ${activity}` : name, bytes: size });
   }
-  return { events: events.length, bytes, largestPayload, largestPayloadEvent, encoded };
+  return { events: events.length, bytes, largestPayload, largestPayloadEvent, oversized, encoded };
 }
 
 /** `EVENT_TYPE_ACTIVITY_TASK_COMPLETED` as `ActivityTaskCompleted`. */

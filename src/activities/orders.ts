@@ -5,7 +5,8 @@ import { DuplicateClientOrderId, NotFound, OrderNotCancelable } from '../broker/
 import type { BrokerPort } from '../broker/port';
 import { sessionRefusal } from '../domain/session';
 import { readOrders } from './order-lookup';
-import type { FetchedOrders, SessionGuard } from '../contracts/day';
+import type { FetchedOrders, SessionGuard, SubmitBatchRequest, SubmitOutcome } from '../contracts/day';
+import { submitBatch } from './submit-batch';
 
 /** The broker's clock says the order's session is over (or not begun): final, the order is not sent. */
 export class SessionOver extends Error {
@@ -25,6 +26,7 @@ const OPEN_ORDERS_POLL_MS = 500;
 /** Side-effecting broker activities. Each is idempotent, keyed by ids the workflow derives. */
 export function createOrderActivities({ brokerFor }: ActivityDeps) {
   const clocks = new Map<string, { clock: MarketClock; readAt: number }>();
+  const readings = new Map<string, Promise<MarketClock>>();
   const brokerClock = async (account: string, broker: BrokerPort, notAfter: string | null): Promise<MarketClock> => {
     const cached = clocks.get(account);
     const elapsed = cached ? Date.now() - cached.readAt : Infinity;
@@ -33,9 +35,16 @@ export function createOrderActivities({ brokerFor }: ActivityDeps) {
       const boundary = Math.min(Date.parse(cached.clock.nextClose), notAfter === null ? Infinity : Date.parse(notAfter));
       if (now + CLOCK_BOUNDARY_MS < boundary) return { ...cached.clock, timestamp: new Date(now).toISOString() };
     }
-    const clock = await broker.getClock();
-    clocks.set(account, { clock, readAt: Date.now() });
-    return clock;
+    // Lanes that ask at once share one read.
+    let reading = readings.get(account);
+    if (!reading) {
+      reading = broker.getClock().then((clock) => {
+        clocks.set(account, { clock, readAt: Date.now() });
+        return clock;
+      }).finally(() => readings.delete(account));
+      readings.set(account, reading);
+    }
+    return reading;
   };
 
   return {
@@ -66,6 +75,22 @@ export function createOrderActivities({ brokerFor }: ActivityDeps) {
         if (!raced) throw error;
         return raced;
       }
+    },
+
+    /**
+     * Submits a batch of orders exactly once each (see submitBatch). It beats before every order, so the day's stop
+     * reaches it within the worker's heartbeat throttle (worker.ts) and no order leaves after that; it then answers
+     * normally, naming the orders it did not send, and the day's stop sweeps after this answer.
+     */
+    async submitOrders(account: string, request: SubmitBatchRequest): Promise<SubmitOutcome[]> {
+      const broker = brokerFor(account);
+      const notAfter = request.guard?.notAfter ?? null;
+      return submitBatch(broker, request, {
+        attempt: attempt(),
+        clock: () => brokerClock(account, broker, notAfter),
+        heartbeat: (sent) => heartbeat(sent),
+        cancelled: cancelRequested,
+      });
     },
 
     /** The current state of the given orders, by client order id; orders the broker does not know are absent. */
@@ -125,6 +150,15 @@ function attempt(): number {
     return Context.current().info.attempt;
   } catch {
     return 1;
+  }
+}
+
+/** Heartbeats the running activity (nothing outside an activity, as in unit tests). */
+function heartbeat(details: unknown): void {
+  try {
+    Context.current().heartbeat(details);
+  } catch {
+    // not in an activity
   }
 }
 

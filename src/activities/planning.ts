@@ -4,22 +4,25 @@ import type { BrokerPort } from '../broker/port';
 import type { ExecutionConfig } from '../config-schema';
 import { newYorkDate } from '../domain/market-time';
 import { firstMessages } from '../domain/quote';
-import { planDay } from '../domain/plan';
+import { arrivalPricesOf, planDay } from '../domain/plan';
 import { marketStats, type MarketStats } from '../domain/stats';
 import type {
   CompactDayPlan, DayPlanRequest, MarketDataSummary, PlanRequest, PlanResult, TrailLocation,
 } from '../contracts/plan';
+import { toOrderTable } from '../domain/order-table';
+import type { SymbolDecision } from '../domain/types';
 import { ensureFitsInHistory } from './payload';
 import { readSnapshot } from './snapshot';
 import { writeTrail } from './trail';
 
-/** Up to this many symbols, every decision travels in full; beyond, only those that became orders do. */
-export const FULL_DECISIONS_MAX = 500;
 /**
- * Up to this many symbols, each decision carries every check's verdict (about 1.8 KB a decision); beyond, only the
- * verdicts that resized or refused, so a day of 500 orders stays within a 256 KiB payload. The trail has them all.
+ * Up to this many symbols, every decision travels in full (each check's verdict, about 0.7 KB a decision); beyond,
+ * the history carries each order's arrival price and only the decisions the second wave needs (a buy cut for
+ * buying power, its verdicts as codes), so a day of thousands stays within a 256 KiB payload. The trail has them all.
  */
-export const FULL_CHECKS_MAX = 100;
+export const FULL_DECISIONS_MAX = 100;
+/** Beyond this many orders, the plan's orders travel as a table (see OrderTable). */
+export const ORDER_TABLE_FROM = 100;
 /** Symbols named in the market-data summary's `missing` list at most. */
 const MISSING_LISTED_MAX = 50;
 /** A rejection's detail is cut to this length on a large day (the trail has it whole). */
@@ -133,11 +136,12 @@ export function createPlanningActivities({ brokerFor, config, sectors }: Activit
       for (const decision of plan.decisions) counts[decision.outcome] += 1;
       const marketData = plan.marketData!;
       const result: CompactDayPlan = {
-        orders: plan.orders,
+        ...(plan.orders.length > ORDER_TABLE_FROM
+          ? { orders: [], orderTable: toOrderTable(plan.orders, `${request.runId}.`) }
+          : { orders: plan.orders }),
         rejected: large ? plan.rejected.map((r) => ({ ...r, detail: r.detail.slice(0, LARGE_DAY_DETAIL_MAX) })) : plan.rejected,
-        decisions: (large ? plan.decisions.filter((decision) => decision.outcome === 'order') : plan.decisions)
-          .map((decision) => (symbols > FULL_CHECKS_MAX
-            ? { ...decision, checks: decision.checks.filter((check) => check.outcome !== 'approve') } : decision)),
+        decisions: large ? plan.decisions.filter(cutForBuyingPower).map(verdictCodesOnly) : plan.decisions,
+        ...(large ? { arrivalPrices: arrivalPricesOf(plan.decisions) } : {}),
         decisionCounts: counts,
         trail,
         tradingState: plan.tradingState,
@@ -149,4 +153,14 @@ export function createPlanningActivities({ brokerFor, config, sectors }: Activit
       return ensureFitsInHistory(result, `the plan of ${symbols} symbols`, `split the signals into fewer symbols per day (at most ${10_000}) or lower max_orders_per_day`);
     },
   };
+}
+
+/** A decision whose buy the buying_power check cut or refused: the second wave plans its symbol again. */
+function cutForBuyingPower(decision: SymbolDecision): boolean {
+  return decision.checks.some((check) => check.check === 'buying_power' && check.outcome !== 'approve');
+}
+
+/** The decision with its verdicts that changed something, as codes without their prose. */
+function verdictCodesOnly(decision: SymbolDecision): SymbolDecision {
+  return { ...decision, checks: decision.checks.filter((check) => check.outcome !== 'approve').map((check) => ({ ...check, detail: '' })) };
 }

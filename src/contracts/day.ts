@@ -182,6 +182,27 @@ export interface DailyLossOutcome {
 }
 
 /** The session an order belongs to: the order activity never sends it outside it. */
+/** A batch of orders for `submitOrders` (days on the batched-submits patch): one activity for many orders. */
+export interface SubmitBatchRequest {
+  intents: OrderIntent[];
+  guard?: SessionGuard;
+  /** Orders in flight at once within the batch (`timing.submit_concurrency`). */
+  concurrency: number;
+  /** The day's orders were all submitted after this instant (a retry lists them from here). */
+  submittedAfter: string;
+}
+
+/**
+ * How one order of a batch ended: taken (the broker's order), refused for good (`refused`, the broker's error type
+ * and message), not sent because the session ended (`sessionOver`) or the day was stopped (`notSent`).
+ */
+export type SubmitOutcome = { clientOrderId: string } & (
+  | { order: BrokerOrder }
+  | { refused: { type: string; message: string } }
+  | { sessionOver: string }
+  | { notSent: string }
+);
+
 export interface SessionGuard {
   tradingDate: string;
   /** The last instant to submit (the close less the cancel-before-close margin), ISO; null: until the close. */

@@ -7,6 +7,7 @@ import type {
   Account, Asset, BrokerOrder, DayPlan, MarketClock, OrderIntent, Position, Quote, Rejection, Signal, SymbolDecision,
   TradingState,
 } from '../domain/types';
+import type { OrderTable } from '../domain/order-table';
 
 /** Everything the day's decisions are made from, taken at one moment. */
 export interface MarketSnapshot {
@@ -68,14 +69,19 @@ export interface TrailLocation {
 }
 
 /**
- * The plan of a day as its history carries it (`planTheDay`): the orders, every rejection (symbol and reason code),
- * the decisions (all of them on a day of up to FULL_DECISIONS_MAX symbols, else those that became orders, with
- * counts by outcome), the snapshot the workflow needs (account, positions, clock), and where the full trail lives.
+ * The plan of a day as its history carries it (`planTheDay`): the orders (a table beyond ORDER_TABLE_FROM orders),
+ * every rejection (symbol and reason code), the decisions (all of them on a day of up to FULL_DECISIONS_MAX
+ * symbols; beyond, each order's arrival price and only the decisions the second wave needs), counts by outcome, the
+ * snapshot the workflow needs (account, positions, clock), and where the full trail lives.
  */
 export interface CompactDayPlan {
+  /** Empty when `orderTable` carries them. */
   orders: OrderIntent[];
+  orderTable?: OrderTable;
   rejected: Rejection[];
   decisions: SymbolDecision[];
+  /** On a large day: the price each order's decision was made at (its decisions are in the trail). */
+  arrivalPrices?: Record<string, number>;
   /** Decisions by outcome, all symbols. */
   decisionCounts: Record<SymbolDecision['outcome'], number>;
   /** The full trail (every symbol, every check's verdict, the snapshot's quotes); null when it could not be written. */

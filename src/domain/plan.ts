@@ -426,3 +426,9 @@ function baseContext(
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** The price each order's decision was made at: its arrival price, against which slippage is measured. */
+export function arrivalPricesOf(decisions: readonly SymbolDecision[]): Record<string, number> {
+  return Object.fromEntries(decisions.filter((decision) => decision.outcome === 'order' && decision.price !== null)
+    .map((decision) => [decision.symbol, decision.price!]));
+}

@@ -92,6 +92,7 @@ type KindOf = EveryActivity<{
   takeSnapshot: 'broker';
   closingPortfolio: 'broker';
   submitOrder: 'broker';
+  submitOrders: 'broker';
   fetchOrders: 'broker';
   cancelOrders: 'broker';
   cancelAllOpenOrders: 'broker';
@@ -137,4 +138,14 @@ export function submitActivity(summary: string, retryMinutes: number): Activitie
     scheduleToCloseTimeout: `${Math.round(retryMinutes * 60)} seconds`,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   }).submitOrder;
+}
+
+/** A batch of submits (days on the batched-submits patch), with the single submit's cancellation and retry budget. */
+export function submitBatchActivity(summary: string, retryMinutes: number): Activities['submitOrders'] {
+  return proxyActivities<Activities>({
+    ...ACTIVITY_OPTIONS.broker,
+    summary,
+    scheduleToCloseTimeout: `${Math.round(retryMinutes * 60)} seconds`,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  }).submitOrders;
 }

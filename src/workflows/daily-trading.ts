@@ -7,6 +7,7 @@ import type { DailyTradingInput, DayReport, OrderRecord } from '../contracts/day
 import type { CompactDayPlan, MarketSnapshot, PlanResult } from '../contracts/plan';
 import { parseDayInput } from '../domain/day-input';
 import { newYorkDate } from '../domain/market-time';
+import { fromOrderTable } from '../domain/order-table';
 import { lastSubmitTime } from '../domain/session';
 import { readStopRequest } from '../domain/stop-request';
 import type { MarketClock, OrderIntent } from '../domain/types';
@@ -56,6 +57,15 @@ const FIRST_FILL_CHECK_MS = 250;
  * on every connect and every 30 s as a safety net; equity every 15 s for the daily loss limit), instead of polling.
  */
 const STREAM_FILLS_PATCH = 'stream-fills';
+/**
+ * Patch: orders go out in batches, one submit activity for up to `timing.submit_batch_size` orders (its lanes inside
+ * the activity), instead of one activity per order: a workflow task, an activity task and three history events
+ * per order were most of what Temporal added to a day's submit window.
+ */
+const BATCHED_SUBMITS_PATCH = 'batched-submits';
+const DEFAULT_SUBMIT_BATCH_SIZE = 50;
+/** Patch: a streamed day that ends with every order final and nothing to cancel skips the close-out's last read. */
+const NO_IDLE_REFRESH_PATCH = 'no-idle-refresh';
 /** Patch: the TradingMode search attribute is the worker's mode, not the starter's label. */
 const WORKER_MODE_TAG_PATCH = 'worker-mode-tag';
 
@@ -168,6 +178,10 @@ async function tradeTheDay(day: DayState): Promise<void> {
     ledger, notAfter, guard: ledger ? { tradingDate, notAfter } : undefined,
     retryMinutes: config.timing.submit_retry_minutes ?? DEFAULT_SUBMIT_RETRY_MINUTES,
   };
+  if (fast && patched(BATCHED_SUBMITS_PATCH)) {
+    sending.batchSize = config.timing.submit_batch_size ?? DEFAULT_SUBMIT_BATCH_SIZE;
+    sending.submittedAfter = submittedAfter;
+  }
   if (!(await submitAll(day, plan.orders, sending))) return;
 
   const cutoff = Math.min(
@@ -199,8 +213,11 @@ async function tradeTheDay(day: DayState): Promise<void> {
   await waitForFills();
 
   day.enter('closing_out');
-  await cancelLeftovers(day);
-  await refreshOrders(day, submittedAfter);
+  const canceled = await cancelLeftovers(day);
+  // A streamed day whose orders all ended on the stream (reconciled over REST when it connected) and left nothing
+  // to cancel already knows every order's end: a last read would cost a request and change nothing.
+  const settled = streamed && canceled.length === 0 && day.openOrders().length === 0 && day.unknownOrders().length === 0;
+  if (!(settled && patched(NO_IDLE_REFRESH_PATCH))) await refreshOrders(day, submittedAfter);
   if (patched(SETTLE_CANCELS_PATCH)) await settleCancels(day, submittedAfter);
   if (ledger) await resolveUnknownOrders(day, submittedAfter);
 
@@ -208,7 +225,7 @@ async function tradeTheDay(day: DayState): Promise<void> {
   const closing = await activities('broker', 'reconcile positions with the broker')
     .closingPortfolio(account, day.expectedHoldings(startingHoldings), {
       orders: day.orderList(),
-      arrivalPrices: Object.fromEntries(day.decisions.filter((d) => d.price !== null).map((d) => [d.symbol, d.price!])),
+      arrivalPrices: day.arrivalPrices,
       startingPositions: snapshot.positions.map(({ symbol, qty, avgEntryPrice }) => ({ symbol, qty, avgEntryPrice })),
     });
   day.adoptClosing(closing);
@@ -257,7 +274,8 @@ async function planTheDay(
   const signals = only ? day.input.signals.filter((signal) => only.includes(signal.symbol)) : day.input.signals;
   const request = { runId, signals, tradingState: day.tradingState, ordersSubmittedToday: 0 };
   if (patched(COMPACT_PLAN_PATCH)) {
-    const plan = await activities('planning', `snapshot, size and risk-check ${signals.length} signals`).planTheDay(account, request);
+    const compact = await activities('planning', `snapshot, size and risk-check ${signals.length} signals`).planTheDay(account, request);
+    const plan = compact.orderTable ? { ...compact, orders: fromOrderTable(compact.orderTable) } : compact;
     return { plan, snapshot: plan };
   }
   const snapshot = await activities('broker', `snapshot ${account}: account, positions, orders, ${signals.length} quotes`)

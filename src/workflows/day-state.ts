@@ -7,6 +7,7 @@ import { summarizePortfolio } from '../domain/portfolio';
 import type { PacingStats } from '../broker/request-budget';
 import type { DayRecord } from '../domain/day-ledger';
 import { increasesRisk, type DailyLossBreach } from '../domain/daily-loss';
+import { arrivalPricesOf } from '../domain/plan';
 import { secondWaveOrders } from '../domain/waves';
 import type {
   DailyLossOutcome, DailyTradingInput, DayPhase, DayReport, DayStatus, EmergencyStopOutcome, EmergencyStopRequest, OrderRecord,
@@ -42,6 +43,8 @@ export class DayState {
   performance: PerformanceMetrics | null = null;
   marketData: MarketDataSummary | null = null;
   decisions: SymbolDecision[] = [];
+  /** Each order's arrival price (the price its decision was made at), for slippage. */
+  arrivalPrices: Record<string, number> = {};
   rejected: Rejection[] = [];
   updatedAt: string;
   /** True once the account's ledger granted this run the date: it reports how it ends. */
@@ -145,6 +148,7 @@ export class DayState {
     this.portfolio = summarizePortfolio(snapshot.account, snapshot.positions);
     this.marketData = plan.marketData ?? null;
     this.decisions = plan.decisions;
+    this.arrivalPrices = pricesOf(plan);
     this.rejected = [...this.rejected, ...plan.rejected];
     this.tradingState = plan.tradingState;
     for (const intent of plan.orders) this.orders.set(intent.clientOrderId, recordOf(intent));
@@ -163,6 +167,7 @@ export class DayState {
     ];
     this.decisions = [...this.decisions, ...plan.decisions.filter((decision) => wanted.has(decision.symbol))
       .map((decision) => ({ ...decision, reason: `second wave: ${decision.reason}` }))];
+    this.arrivalPrices = { ...this.arrivalPrices, ...pricesOf(plan) };
     for (const intent of orders) this.orders.set(intent.clientOrderId, recordOf(intent));
     this.touch();
     return orders;
@@ -304,6 +309,16 @@ export class DayState {
     this.attempted.add(clientOrderId);
   }
 
+  /** The day was stopped before this order left: it was never sent, so the stop's sweep need not look for it. */
+  markNotSent(clientOrderId: string): void {
+    this.attempted.delete(clientOrderId);
+  }
+
+  /** Whether the order's submit has had no answer yet (never sent, or sent with no answer recorded). */
+  isUnsubmitted(clientOrderId: string): boolean {
+    return this.orders.get(clientOrderId)?.status === 'unsubmitted';
+  }
+
   /** The broker answered, after the submit ended, that it has no such order: it was never taken. */
   markNotAtBroker(clientOrderIds: string[]): void {
     for (const clientOrderId of clientOrderIds) {
@@ -404,4 +419,9 @@ function recordOf(intent: OrderIntent): OrderRecord {
 
 function roundQty(qty: number): number {
   return Math.round(qty * 1e9) / 1e9;
+}
+
+/** A plan's arrival prices: carried as such by a large day's compact plan, else read off its decisions. */
+function pricesOf(plan: PlanResult | CompactDayPlan): Record<string, number> {
+  return 'arrivalPrices' in plan && plan.arrivalPrices ? plan.arrivalPrices : arrivalPricesOf(plan.decisions);
 }

@@ -1,10 +1,10 @@
 import { isCancellation, log, sleep, workflowInfo } from '@temporalio/workflow';
 import type { FinishDayRequest } from '../contracts/account';
-import type { FetchedOrders, OrderRecord, SessionGuard } from '../contracts/day';
+import type { FetchedOrders, OrderRecord, SessionGuard, SubmitOutcome } from '../contracts/day';
 import type { ExecutionConfig } from '../config-schema';
 import { dailyLossBreach } from '../domain/daily-loss';
 import type { Account, BrokerOrder, OrderIntent } from '../domain/types';
-import { activities, FINAL_ERRORS, submitActivity } from './activity-options';
+import { activities, FINAL_ERRORS, submitActivity, submitBatchActivity } from './activity-options';
 import type { DayState } from './day-state';
 import { describeIntent } from './wording';
 
@@ -40,6 +40,58 @@ export async function submit(day: DayState, intent: OrderIntent, guard: SessionG
     }
   }
   day.touch();
+}
+
+/** How a batch is sent: the same guard, lanes and retry budget as a single submit. */
+export interface BatchSending {
+  concurrency: number;
+  guard: SessionGuard | undefined;
+  retryMinutes: number;
+  submittedAfter?: string;
+}
+
+/**
+ * Submits a batch of intents in one activity; each outcome (order, refusal, session over, not sent) is recorded on
+ * the day. When the activity fails or is cancelled without answering, the batch's orders are `unknown` and looked
+ * up by client order id, as a single submit's would be.
+ */
+export async function submitBatch(day: DayState, intents: OrderIntent[], sending: BatchSending): Promise<void> {
+  for (const intent of intents) day.markAttempted(intent.clientOrderId);
+  const first = intents[0]!;
+  const summary = intents.length === 1
+    ? `submit ${describeIntent(first)}`
+    : `submit ${intents.length} ${first.side} orders (${intents.map((intent) => intent.symbol).slice(0, 5).join(', ')}${intents.length > 5 ? ', ...' : ''})`;
+  try {
+    const outcomes = await submitBatchActivity(summary, sending.retryMinutes)(day.input.account, {
+      intents, concurrency: sending.concurrency, submittedAfter: sending.submittedAfter ?? new Date(0).toISOString(),
+      ...(sending.guard ? { guard: sending.guard } : {}),
+    });
+    const byId = new Map(intents.map((intent) => [intent.clientOrderId, intent]));
+    for (const outcome of outcomes) applyOutcome(day, byId.get(outcome.clientOrderId)!, outcome);
+  } catch (error) {
+    const detail = errorMessage(error);
+    const type = failureType(error);
+    const unanswered = intents.filter((intent) => day.isUnsubmitted(intent.clientOrderId));
+    if (!isCancellation(error) && FINAL_ERRORS.includes(type ?? '')) {
+      log.warn('batch not submitted', { orders: unanswered.length, detail });
+      for (const intent of unanswered) day.markSubmitFailed(intent.clientOrderId, intent.symbol, 'BROKER_REJECTED', detail);
+    } else {
+      log.warn('batch outcome unknown: its orders are looked up until the broker answers', { orders: unanswered.length, detail });
+      for (const intent of unanswered) day.markUnknown(intent.clientOrderId, detail);
+    }
+    if (isCancellation(error)) throw error;
+  }
+  day.touch();
+}
+
+function applyOutcome(day: DayState, intent: OrderIntent, outcome: SubmitOutcome): void {
+  if ('order' in outcome) day.applyBrokerOrder(outcome.order);
+  else if ('sessionOver' in outcome) day.markSessionOver([intent], outcome.sessionOver);
+  else if ('notSent' in outcome) day.markNotSent(intent.clientOrderId);
+  else {
+    log.warn('order not submitted', { clientOrderId: intent.clientOrderId, detail: outcome.refused.message });
+    day.markSubmitFailed(intent.clientOrderId, intent.symbol, 'BROKER_REJECTED', outcome.refused.message);
+  }
 }
 
 /**

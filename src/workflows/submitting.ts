@@ -2,7 +2,7 @@ import { condition, log } from '@temporalio/workflow';
 import type { SessionGuard } from '../contracts/day';
 import type { OrderIntent } from '../domain/types';
 import type { DayState } from './day-state';
-import { submit } from './day-steps';
+import { submit, submitBatch } from './day-steps';
 
 /** How a day sends its orders: inside its session, with its retry budget. */
 export interface Sending {
@@ -12,6 +12,10 @@ export interface Sending {
   notAfter: string;
   guard: SessionGuard | undefined;
   retryMinutes: number;
+  /** Orders per submit activity (days on the batched-submits patch); absent: one activity per order. */
+  batchSize?: number;
+  /** The day's orders were all submitted after this instant (a batch's retry lists them from here). */
+  submittedAfter?: string;
 }
 
 /**
@@ -19,6 +23,7 @@ export interface Sending {
  * explained. False when a stop came (nothing more is sent).
  */
 export async function submitAll(day: DayState, orders: OrderIntent[], sending: Sending): Promise<boolean> {
+  if (sending.batchSize !== undefined) return submitInBatches(day, orders, sending);
   if (sending.concurrency > 1) return submitConcurrently(day, orders, sending);
   for (const [index, intent] of orders.entries()) {
     if (day.paused) {
@@ -73,6 +78,35 @@ async function submitConcurrently(day: DayState, orders: OrderIntent[], sending:
     const lanes = await Promise.allSettled(Array.from({ length: Math.min(sending.concurrency, queue.length) }, lane));
     const failed = lanes.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed) throw failed.reason;
+    if (day.stop) return false;
+  }
+  return true;
+}
+
+/**
+ * Sends the sells, then the buys, in batches of `batchSize` orders, one submit activity each (the activity runs
+ * `concurrency` lanes). Between batches the day honours a pause, a stop and the session's end; a stop during a batch
+ * reaches the activity itself, which sends nothing more and answers. False when a stop came.
+ */
+async function submitInBatches(day: DayState, orders: OrderIntent[], sending: Sending): Promise<boolean> {
+  const batchSize = sending.batchSize!;
+  for (const side of ['sell', 'buy'] as const) {
+    const queue = orders.filter((order) => order.side === side);
+    for (let start = 0; start < queue.length; start += batchSize) {
+      if (day.paused) {
+        day.describe();
+        await condition(() => !day.paused);
+      }
+      if (day.stop) return false;
+      if (!day.sessionOver && Date.now() >= Date.parse(sending.notAfter)) day.endSession(`past the last submit time ${sending.notAfter}`);
+      if (day.sessionOver) {
+        const unsent = queue.slice(start);
+        day.markSessionOver(unsent, day.sessionOver);
+        log.warn('session over: the rest of the plan is not sent', { reason: day.sessionOver, unsent: unsent.length });
+        break;
+      }
+      await submitBatch(day, queue.slice(start, start + batchSize), sending);
+    }
     if (day.stop) return false;
   }
   return true;

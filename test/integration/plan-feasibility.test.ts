@@ -1,3 +1,4 @@
+import { fromOrderTable } from '../../src/domain/order-table';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,7 +89,7 @@ describe('plans are feasible at the broker (property, on the simulator)', () => 
       const plan: CompactDayPlan = await new MockActivityEnvironment().run(planning.planTheDay, account, {
         runId: `plan-${account}`, signals: draw.signals, tradingState: 'ACTIVE' as const, ordersSubmittedToday: 0,
       });
-      for (const intent of plan.orders) {
+      for (const intent of plan.orderTable ? fromOrderTable(plan.orderTable) : plan.orders) {
         orders += 1;
         try {
           await broker.submitOrder(intent);
