@@ -3,6 +3,7 @@ import type { ActivityDeps } from './deps';
 import type { AwaitFillsRequest, AwaitFillsResult } from '../contracts/day';
 import type { BrokerPort } from '../broker/port';
 import { dailyLossBreach } from '../domain/daily-loss';
+import { packOrderStates } from '../domain/order-state';
 import { isTerminalStatus } from '../domain/orders';
 import type { BrokerOrder } from '../domain/types';
 import { readOrders } from './order-lookup';
@@ -42,7 +43,7 @@ export function createFillActivities({ brokerFor }: ActivityDeps) {
       if (!broker.watchOrders) {
         // No stream to follow: one read now; the day polls on durable timers (which a test server can skip).
         await reconcile(broker, request.submittedAfter, wanted, latest);
-        return { ended: open().length === 0 ? 'final' : 'no_stream', orders: [...latest.values()], pacing: broker.pacing?.() ?? null, streamed: false };
+        return { ended: open().length === 0 ? 'final' : 'no_stream', ...packOrderStates([...latest.values()]), pacing: broker.pacing?.() ?? null, streamed: false };
       }
       const stream = broker.watchOrders({
         onOrder(order) {
@@ -91,7 +92,7 @@ export function createFillActivities({ brokerFor }: ActivityDeps) {
       }
 
       function result(ended: AwaitFillsResult['ended']): AwaitFillsResult {
-        return { ended, orders: [...latest.values()], pacing: broker.pacing?.() ?? null, streamed: true };
+        return { ended, ...packOrderStates([...latest.values()]), pacing: broker.pacing?.() ?? null, streamed: true };
       }
     },
   };

@@ -7,6 +7,7 @@ import { sessionRefusal } from '../domain/session';
 import { readOrders } from './order-lookup';
 import type { FetchedOrders, SessionGuard, SubmitBatchRequest, SubmitOutcome } from '../contracts/day';
 import { submitBatch } from './submit-batch';
+import { packOrderStates } from '../domain/order-state';
 
 /** The broker's clock says the order's session is over (or not begun): final, the order is not sent. */
 export class SessionOver extends Error {
@@ -97,10 +98,7 @@ export function createOrderActivities({ brokerFor }: ActivityDeps) {
     async fetchOrders(account: string, clientOrderIds: string[], submittedAfter: string): Promise<FetchedOrders> {
       const broker = brokerFor(account);
       const orders = await readOrders(broker, submittedAfter, new Set(clientOrderIds));
-      return {
-        orders,
-        pacing: broker.pacing?.() ?? null,
-      };
+      return { ...packOrderStates(orders), pacing: broker.pacing?.() ?? null };
     },
 
     /** Cancels orders; an order that is already final or gone counts as done. Returns the ids asked to cancel. */

@@ -6,7 +6,9 @@ import {
   fillsOf, performanceMetrics, realizedPnl, reconcile, slippageReport, summarizePortfolio,
 } from '../domain/portfolio';
 import type { MarketSnapshot } from '../contracts/plan';
-import type { ClosingDetails, ClosingPortfolio } from '../contracts/portfolio';
+import type { ClosingDetails, ClosingPortfolio } from '../contracts/portfolio';import { compactLists } from '../domain/large-lists';
+import { CLOSING_LISTS } from '../contracts/portfolio';
+
 
 /** Account, positions, open orders, clock, and quotes and assets for the given symbols and the holdings. */
 export async function readSnapshot(broker: BrokerPort, symbols: string[]): Promise<MarketSnapshot> {
@@ -40,7 +42,7 @@ export function createSnapshotActivities({ brokerFor }: ActivityDeps) {
       const [accountState, positions] = await Promise.all([broker.getAccount(), broker.getPositions()]);
       const portfolio = summarizePortfolio(accountState, positions);
       const result: ClosingPortfolio = { portfolio, reconciliation: reconcile(expectedQty, positions) };
-      if (!details) return result;
+      if (!details) return compactLists(result, CLOSING_LISTS);
 
       const fills = fillsOf(details.orders ?? []);
       const starting = details.startingPositions ?? [];
@@ -60,7 +62,7 @@ export function createSnapshotActivities({ brokerFor }: ActivityDeps) {
         log.warn('portfolio history unavailable', { error: error instanceof Error ? error.message : String(error) });
         result.performance = null;
       }
-      return result;
+      return compactLists(result, CLOSING_LISTS);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { BrokerUnauthorized, DuplicateClientOrderId, FINAL_BROKER_ERRORS } from '../broker/errors';
 import type { BrokerPort } from '../broker/port';
 import type { SubmitBatchRequest, SubmitOutcome } from '../contracts/day';
+import { orderStateOf } from '../domain/order-state';
 import { sessionRefusal } from '../domain/session';
 import type { BrokerOrder, MarketClock, OrderIntent } from '../domain/types';
 import { ordersSubmittedSince } from './order-lookup';
@@ -28,7 +29,7 @@ export async function submitBatch(broker: BrokerPort, request: SubmitBatchReques
   const outcomes = new Map<string, SubmitOutcome>();
   if (context.attempt > 1) {
     const held = await ordersSubmittedSince(broker, request.submittedAfter, new Set(request.intents.map((intent) => intent.clientOrderId)));
-    for (const order of held) outcomes.set(order.clientOrderId, { clientOrderId: order.clientOrderId, order });
+    for (const order of held) outcomes.set(order.clientOrderId, { clientOrderId: order.clientOrderId, order: orderStateOf(order) });
   }
   const queue = request.intents.filter((intent) => !outcomes.has(intent.clientOrderId));
   let next = 0;
@@ -53,7 +54,7 @@ export async function submitBatch(broker: BrokerPort, request: SubmitBatchReques
         continue;
       }
       try {
-        outcomes.set(intent.clientOrderId, { clientOrderId: intent.clientOrderId, order: await sendOnce(broker, intent) });
+        outcomes.set(intent.clientOrderId, { clientOrderId: intent.clientOrderId, order: orderStateOf(await sendOnce(broker, intent)) });
         sent += 1;
       } catch (error) {
         if (isFinalForTheOrder(error)) {

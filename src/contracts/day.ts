@@ -6,6 +6,8 @@ import type {
   Account, BrokerOrder, OrderIntent, Rejection, Side, Signal, SymbolDecision, TradingState,
 } from '../domain/types';
 import type { PacingStats } from '../broker/request-budget';
+import type { OrderState, OrderStates } from '../domain/order-state';
+import type { ListTables } from '../domain/large-lists';
 import type { DayRecord } from '../domain/day-ledger';
 import type { AccountStopOutcome } from './account';
 import type { MarketDataSummary, TrailLocation } from './plan';
@@ -82,7 +84,9 @@ export interface DayStatus {
   tradingState: TradingState;
   stop: (EmergencyStopRequest & { at: string }) | null;
   signals: number;
+  /** Read a report through `expandLists`: on a large day this and the other REPORT_LISTS are empty, in `tables`. */
   orders: OrderRecord[];
+  tables?: ListTables;
   rejected: Rejection[];
   lastError: string | null;
   updatedAt: string;
@@ -91,10 +95,7 @@ export interface DayStatus {
 }
 
 /** The orders a fill check read, and the account's pacing so far (days before it answered a bare list). */
-export interface FetchedOrders {
-  orders: BrokerOrder[];
-  pacing: PacingStats | null;
-}
+export type FetchedOrders = OrderStates & { pacing: PacingStats | null };
 
 /** What the fill watch follows, until when, and how often it reads the broker itself. */
 export interface AwaitFillsRequest {
@@ -114,13 +115,18 @@ export interface AwaitFillsRequest {
 export interface AwaitFillsResult {
   /** `no_stream`: the broker has no stream to follow (the orders as read once); the day polls instead. */
   ended: 'final' | 'deadline' | 'daily_loss' | 'no_stream';
-  orders: BrokerOrder[];
+  /** The orders' states (a table on a large day); answers recorded before carry whole broker orders. */
+  orders: OrderState[];
+  orderTable?: OrderStates['orderTable'];
   pacing: PacingStats | null;
   /** Whether the broker's trade_updates stream was followed (else REST reads alone). */
   streamed: boolean;
   /** The account when the daily loss limit was breached. */
   account?: Account;
 }
+
+/** The lists a day's report carries as tables on a large day (see domain/large-lists). */
+export const REPORT_LISTS = ['orders', 'rejected', 'portfolio.positions', 'slippage.fills', 'reconciliation'] as const;
 
 /** The day's report: the workflow's result, printed by `tradeflow run --wait --json`. */
 export interface DayReport {
@@ -197,7 +203,7 @@ export interface SubmitBatchRequest {
  * and message), not sent because the session ended (`sessionOver`) or the day was stopped (`notSent`).
  */
 export type SubmitOutcome = { clientOrderId: string } & (
-  | { order: BrokerOrder }
+  | { order: OrderState }
   | { refused: { type: string; message: string } }
   | { sessionOver: string }
   | { notSent: string }

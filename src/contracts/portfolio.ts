@@ -5,6 +5,7 @@
  */
 import type { PerformanceMetrics, PortfolioSummary, PositionDifference, SlippageReport } from '../domain/portfolio';
 import type { Side } from '../domain/types';
+import type { ListTables } from '../domain/large-lists';
 
 export type {
   PerformanceMetrics, PortfolioSummary, PositionDifference, PositionSummary, SlippageReport,
@@ -46,4 +47,9 @@ export interface ClosingPortfolio {
   slippage?: SlippageReport;
   /** Performance over the account's equity history and the day's fills; null when the broker serves no history. */
   performance?: PerformanceMetrics | null;
+  /** On a large day, the lists of CLOSING_LISTS as tables (see domain/large-lists). */
+  tables?: ListTables;
 }
+
+/** The lists a closing answer carries as tables on a large day. */
+export const CLOSING_LISTS = ['portfolio.positions', 'slippage.fills', 'reconciliation'] as const;

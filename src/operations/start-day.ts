@@ -3,6 +3,7 @@ import {
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import type { DailyTradingInput, DayReport } from '../contracts/day';
+import { expandLists } from '../domain/large-lists';
 import { parseDayInput } from '../domain/day-input';
 import type { Signal } from '../domain/types';
 import {
@@ -71,7 +72,7 @@ export async function startDay(client: Client, request: StartDayRequest): Promis
   }
 }
 
-/** Waits for the day to end and returns its report. */
-export function dayResult(handle: DayHandle): Promise<DayReport> {
-  return handle.result();
+/** Waits for the day to end and returns its report, its long lists back in place. */
+export async function dayResult(handle: DayHandle): Promise<DayReport> {
+  return expandLists(await handle.result());
 }

@@ -224,7 +224,8 @@ async function tradeTheDay(day: DayState): Promise<void> {
   day.enter('reconciling');
   const closing = await activities('broker', 'reconcile positions with the broker')
     .closingPortfolio(account, day.expectedHoldings(startingHoldings), {
-      orders: day.orderList(),
+      orders: day.orderList().filter((order) => order.filledQty > 0)
+        .map(({ symbol, side, filledQty, filledAvgPrice }) => ({ symbol, side, filledQty, filledAvgPrice })),
       arrivalPrices: day.arrivalPrices,
       startingPositions: snapshot.positions.map(({ symbol, qty, avgEntryPrice }) => ({ symbol, qty, avgEntryPrice })),
     });

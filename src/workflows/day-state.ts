@@ -8,10 +8,13 @@ import type { PacingStats } from '../broker/request-budget';
 import type { DayRecord } from '../domain/day-ledger';
 import { increasesRisk, type DailyLossBreach } from '../domain/daily-loss';
 import { arrivalPricesOf } from '../domain/plan';
+import type { OrderState } from '../domain/order-state';
+import { compactLists, expandLists } from '../domain/large-lists';
 import { secondWaveOrders } from '../domain/waves';
 import type {
   DailyLossOutcome, DailyTradingInput, DayPhase, DayReport, DayStatus, EmergencyStopOutcome, EmergencyStopRequest, OrderRecord,
 } from '../contracts/day';
+import { REPORT_LISTS } from '../contracts/day';
 import type { CompactDayPlan, MarketDataSummary, PlanResult, TrailLocation } from '../contracts/plan';
 import type {
   ClosingPortfolio, DayPnl, PerformanceMetrics, PortfolioSummary, Reconciliation, SlippageReport,
@@ -174,7 +177,8 @@ export class DayState {
   }
 
   /** Adopts the closing figures of a day that traded: portfolio, reconciliation, P&L, slippage, performance. */
-  adoptClosing(closing: ClosingPortfolio): void {
+  adoptClosing(answer: ClosingPortfolio): void {
+    const closing = expandLists(answer);
     this.portfolio = closing.portfolio;
     this.reconciliation = closing.reconciliation;
     this.pnl = closing.pnl ?? null;
@@ -194,8 +198,8 @@ export class DayState {
   }
 
   /** The stop's cleanup is done: the portfolio as the broker shows it after the stop; the account stays halted. */
-  endStop(closing: Pick<ClosingPortfolio, 'portfolio'>): void {
-    this.portfolio = closing.portfolio;
+  endStop(answer: Pick<ClosingPortfolio, 'portfolio' | 'tables'>): void {
+    this.portfolio = expandLists(answer).portfolio;
     this.tradingState = 'HALTED';
     this.enter('stopped');
   }
@@ -223,7 +227,7 @@ export class DayState {
     if (!this.orders.has(intent.clientOrderId)) this.orders.set(intent.clientOrderId, recordOf(intent));
   }
 
-  applyBrokerOrder(order: BrokerOrder): void {
+  applyBrokerOrder(order: OrderState): void {
     const record = this.orders.get(order.clientOrderId);
     if (!record) return;
     record.brokerOrderId = order.id;
@@ -373,8 +377,9 @@ export class DayState {
     };
   }
 
+  /** The day's report; on a large day its long lists travel as tables (`expandLists` reads them back). */
   report(): DayReport {
-    return {
+    return compactLists<DayReport>({
       workflowId: this.workflowId,
       tradingDate: this.input.tradingDate,
       status: this.phase,
@@ -398,7 +403,7 @@ export class DayState {
       ...(this.dailyLoss ? { dailyLoss: this.dailyLoss } : {}),
       ...(this.pacing ? { pacing: this.pacing } : {}),
       ...(this.decisionCounts ? { decisionCounts: this.decisionCounts, trail: this.trail } : {}),
-    };
+    }, REPORT_LISTS);
   }
 }
 

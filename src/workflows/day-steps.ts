@@ -3,6 +3,7 @@ import type { FinishDayRequest } from '../contracts/account';
 import type { FetchedOrders, OrderRecord, SessionGuard, SubmitOutcome } from '../contracts/day';
 import type { ExecutionConfig } from '../config-schema';
 import { dailyLossBreach } from '../domain/daily-loss';
+import { unpackOrderStates } from '../domain/order-state';
 import type { Account, BrokerOrder, OrderIntent } from '../domain/types';
 import { activities, FINAL_ERRORS, submitActivity, submitBatchActivity } from './activity-options';
 import type { DayState } from './day-state';
@@ -169,7 +170,7 @@ export async function refreshOrders(day: DayState, submittedAfter: string, ids =
   if (ids.length === 0) return;
   const fetched: FetchedOrders | BrokerOrder[] = await activities('broker', `check ${ids.length} orders`).fetchOrders(day.input.account, ids, submittedAfter);
   // Days recorded before the pacing figures got a bare list.
-  const orders = Array.isArray(fetched) ? fetched : fetched.orders;
+  const orders = Array.isArray(fetched) ? fetched : unpackOrderStates(fetched);
   if (!Array.isArray(fetched) && fetched.pacing) day.pacing = fetched.pacing;
   for (const order of orders) day.applyBrokerOrder(order);
   day.touch();

@@ -1,6 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { OrderRecord } from '../contracts/day';
+import { unpackOrderStates } from '../domain/order-state';
 import { ACTIVITY_OPTIONS } from './activity-options';
 import type { DayState } from './day-state';
 import { actOnDailyLoss, trackFills, watchDailyLoss, type DailyLossRules } from './day-steps';
@@ -39,7 +40,7 @@ export async function watchFills(
       riskCheckMs: RISK_CHECK_MS,
       ...(watchRisk ? { maxDailyLoss: options.risk!.rules.max_daily_loss } : {}),
     });
-    for (const order of result.orders) day.applyBrokerOrder(order);
+    for (const order of unpackOrderStates(result)) day.applyBrokerOrder(order);
     if (result.pacing) day.pacing = result.pacing;
     day.touch();
     if (result.ended === 'no_stream') {
