@@ -5,7 +5,7 @@
  * workflow, and a scheduled day. Run it when workflow code changes
  * (`npm run record-histories`); old files stay, since they stand for the running workflows a change must not break.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -74,6 +74,23 @@ async function main(): Promise<void> {
       const handle = await startDay(harness.client, {
         account: waves, tradingDate: todayInNewYork(), mode: 'paper', taskQueue: `q-${waves}`,
         signals: [...['AAPL', 'JPM', 'KO', 'MSFT', 'PEP', 'UNH'].map((symbol) => ({ symbol, strength: 1 })), { symbol: 'XOM', strength: 0.2 }],
+      });
+      await dayResult(handle);
+      return handle;
+    }));
+
+    // A day of 150 orders in batches: its plan's orders travel as a table, its closing answer and report as tables.
+    const large = uniqueAccount('rec');
+    const symbols = readFileSync(path.resolve(__dirname, '..', 'data', 'sp500-constituents.csv'), 'utf8').split('\n').slice(1)
+      .map((line) => line.split(',')[0]!.trim()).filter((symbol) => /^[A-Z]+$/.test(symbol)).slice(0, 150);
+    await save('large-day', await withWorker(harness, testConfig(large, {
+      position_sizing: { method: 'signal_proportional', max_position_size: 0.005, fractional: true, min_trade_size: 1, rebalance_band: 0 },
+      timing: { max_fill_wait_minutes: 2 },
+      risk_management: { max_orders_per_day: 1000 },
+    }), `q-${large}`, async () => {
+      const handle = await startDay(harness.client, {
+        account: large, tradingDate: todayInNewYork(), mode: 'paper', taskQueue: `q-${large}`,
+        signals: symbols.map((symbol) => ({ symbol, strength: 1 })),
       });
       await dayResult(handle);
       return handle;
