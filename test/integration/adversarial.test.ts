@@ -92,6 +92,48 @@ describe('safety promises against an adversary, judged by the broker\'s records'
     }
   });
 
+  it('a stop reaches a batch of submits in flight: it sends nothing more within a fraction of a second, and nothing after the answer', async () => {
+    const account = uniqueAccount('adv');
+    const taskQueue = `q-${account}`;
+    // 40 orders in one batch through 2 lanes, each POST held 300 ms: the batch alone would take 6 s.
+    const signals = ['AAPL', 'MSFT', 'JPM', 'XOM', 'KO', 'PG', 'PEP', 'WMT', 'HD', 'UNH', 'JNJ', 'V', 'MA', 'CVX', 'MRK', 'ABBV', 'COST', 'MCD',
+      'NKE', 'ORCL', 'CSCO', 'INTC', 'AMD', 'QCOM', 'TXN', 'IBM', 'GE', 'CAT', 'DE', 'BA', 'HON', 'LMT', 'RTX', 'UPS', 'LOW', 'SBUX', 'TGT', 'CVS', 'PFE', 'ABT']
+      .map((symbol) => ({ symbol, strength: 0.5 }));
+    await simAdmin(harness, 'POST', '/admin/faults', { route: 'POST /v2/orders', kind: 'latency', latencyMs: 300, count: 0 });
+    try {
+      const config = testConfig(account, {
+        timing: { max_fill_wait_minutes: 10, submit_concurrency: 2, submit_batch_size: 50 },
+        position_sizing: { max_position_size: 0.02 }, risk_management: { max_orders_per_day: 100 },
+      });
+      const { stoppedAt, answeredAt, report } = await withWorker(harness, config, taskQueue, async () => {
+        const handle = await start(account, taskQueue, signals);
+        await waitFor(async () => (await simOrderLog(harness, account)).length >= 2);
+        const at = Date.now();
+        await handle.executeUpdate(emergencyStopUpdate, { args: [{ reason: 'adversary: stop a batch in flight' }] });
+        return { stoppedAt: at, answeredAt: Date.now(), report: await dayResult(handle) };
+      });
+      const log = (await simOrderLog(harness, account)) as LoggedOrder[];
+      const dayOrders = log.filter((order) => order.client_order_id.startsWith(`${report.workflowId}.`));
+      const afterStop = dayOrders.filter((order) => Date.parse(order.created_at) > stoppedAt);
+      console.log(`stop a batch in flight: ${dayOrders.length} of ${signals.length} orders sent, ${afterStop.length} created after the stop was asked, `
+        + `answered in ${answeredAt - stoppedAt} ms`);
+      assert.equal(report.status, 'stopped');
+      assert.ok(dayOrders.length < 12, `${dayOrders.length} orders reached the broker: the stop did not halt the batch`);
+      assert.ok(afterStop.length <= 4, `${afterStop.length} orders created after the stop was asked (2 lanes in flight, one heartbeat)`);
+      assert.deepEqual(dayOrders.filter((order) => Date.parse(order.created_at) > answeredAt).map((order) => order.client_order_id), []);
+      for (const order of dayOrders) {
+        const record = report.orders.find((candidate) => candidate.clientOrderId === order.client_order_id);
+        assert.ok(record && record.status !== 'unsubmitted', `${order.client_order_id} is in the report as sent`);
+      }
+      const sent = new Set(dayOrders.map((order) => order.client_order_id));
+      assert.ok(report.orders.filter((order) => !sent.has(order.clientOrderId)).every((order) => order.status === 'unsubmitted'),
+        'the orders never sent are reported unsubmitted');
+      assert.ok(!(report.stopOutcome?.sweptOrders ?? []).some((order) => !sent.has(order.clientOrderId)), 'the sweep lists only orders that were sent');
+    } finally {
+      await simAdmin(harness, 'DELETE', '/admin/faults');
+    }
+  });
+
   it('a day started again with the temporal CLI\'s defaults after it completed ends as a duplicate, with no broker call', async () => {
     const account = uniqueAccount('adv');
     const taskQueue = `q-${account}`;
