@@ -1,12 +1,13 @@
 import { CancelledFailure, Context, log } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
-import type { Account, BrokerOrder, MarketClock, OrderIntent, Position } from '../domain/types';
+import type { Account, BrokerOrder, OrderIntent, Position } from '../domain/types';
 import { DuplicateClientOrderId, NotFound, OrderNotCancelable } from '../broker/errors';
 import type { BrokerPort } from '../broker/port';
 import { sessionRefusal } from '../domain/session';
 import { readOrders } from './order-lookup';
 import type { FetchedOrders, SessionGuard, SubmitBatchRequest, SubmitOutcome } from '../contracts/day';
 import { submitBatch } from './submit-batch';
+import { recentClock } from './broker-clock';
 import { packOrderStates } from '../domain/order-state';
 
 /** The broker's clock says the order's session is over (or not begun): final, the order is not sent. */
@@ -14,40 +15,11 @@ export class SessionOver extends Error {
   override name = 'SessionOver';
 }
 
-/**
- * A clock reading of an open market is reused this long, advanced by the elapsed time, so a wave of submits costs
- * one clock call, not one per order; never within CLOCK_BOUNDARY_MS of the close or the last submit time, where the
- * broker's own clock decides.
- */
-const CLOCK_REUSE_MS = 30_000;
-const CLOCK_BOUNDARY_MS = 15_000;
 /** How often `awaitNoOpenOrders` looks. */
 const OPEN_ORDERS_POLL_MS = 500;
 
 /** Side-effecting broker activities. Each is idempotent, keyed by ids the workflow derives. */
 export function createOrderActivities({ brokerFor }: ActivityDeps) {
-  const clocks = new Map<string, { clock: MarketClock; readAt: number }>();
-  const readings = new Map<string, Promise<MarketClock>>();
-  const brokerClock = async (account: string, broker: BrokerPort, notAfter: string | null): Promise<MarketClock> => {
-    const cached = clocks.get(account);
-    const elapsed = cached ? Date.now() - cached.readAt : Infinity;
-    if (cached && cached.clock.isOpen && elapsed >= 0 && elapsed < CLOCK_REUSE_MS) {
-      const now = Date.parse(cached.clock.timestamp) + elapsed;
-      const boundary = Math.min(Date.parse(cached.clock.nextClose), notAfter === null ? Infinity : Date.parse(notAfter));
-      if (now + CLOCK_BOUNDARY_MS < boundary) return { ...cached.clock, timestamp: new Date(now).toISOString() };
-    }
-    // Lanes that ask at once share one read.
-    let reading = readings.get(account);
-    if (!reading) {
-      reading = broker.getClock().then((clock) => {
-        clocks.set(account, { clock, readAt: Date.now() });
-        return clock;
-      }).finally(() => readings.delete(account));
-      readings.set(account, reading);
-    }
-    return reading;
-  };
-
   return {
     /**
      * Submits an intent exactly once. The broker may have taken an earlier attempt whose answer was lost, so a retry
@@ -64,7 +36,7 @@ export function createOrderActivities({ brokerFor }: ActivityDeps) {
         return existing;
       }
       if (guard) {
-        const refusal = sessionRefusal(await brokerClock(account, broker, guard.notAfter), guard.tradingDate, guard.notAfter);
+        const refusal = sessionRefusal(await recentClock(broker, guard.notAfter), guard.tradingDate, guard.notAfter);
         if (refusal) throw new SessionOver(`not sent: ${refusal}`);
       }
       if (cancelRequested()) throw new CancelledFailure('the day was stopped before this order was sent');
@@ -88,7 +60,7 @@ export function createOrderActivities({ brokerFor }: ActivityDeps) {
       const notAfter = request.guard?.notAfter ?? null;
       return submitBatch(broker, request, {
         attempt: attempt(),
-        clock: () => brokerClock(account, broker, notAfter),
+        clock: () => recentClock(broker, notAfter),
         heartbeat: (sent) => heartbeat(sent),
         cancelled: cancelRequested,
       });

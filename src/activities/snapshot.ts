@@ -6,14 +6,15 @@ import {
   fillsOf, performanceMetrics, realizedPnl, reconcile, slippageReport, summarizePortfolio,
 } from '../domain/portfolio';
 import type { MarketSnapshot } from '../contracts/plan';
-import type { ClosingDetails, ClosingPortfolio } from '../contracts/portfolio';import { compactLists } from '../domain/large-lists';
-import { CLOSING_LISTS } from '../contracts/portfolio';
-
+import { CLOSING_FILE_FROM, CLOSING_LISTS, type ClosingDetails, type ClosingPortfolio } from '../contracts/portfolio';
+import { compactLists } from '../domain/large-lists';
+import { readClock } from './broker-clock';
+import { writeTrail } from './trail';
 
 /** Account, positions, open orders, clock, and quotes and assets for the given symbols and the holdings. */
 export async function readSnapshot(broker: BrokerPort, symbols: string[]): Promise<MarketSnapshot> {
   const [accountState, positions, openOrders, clock] = await Promise.all([
-    broker.getAccount(), broker.getPositions(), broker.listOrders({ status: 'open', limit: 500 }), broker.getClock(),
+    broker.getAccount(), broker.getPositions(), broker.listOrders({ status: 'open', limit: 500 }), readClock(broker),
   ]);
   const universe = [...new Set([...symbols, ...positions.map((p) => p.symbol)])].sort();
   const [quotes, assets] = await Promise.all([broker.getLatestQuotes(universe), broker.getAssets(universe)]);
@@ -21,11 +22,11 @@ export async function readSnapshot(broker: BrokerPort, symbols: string[]): Promi
 }
 
 /** Read-only broker activities: clock, snapshot, end-of-day portfolio. */
-export function createSnapshotActivities({ brokerFor }: ActivityDeps) {
+export function createSnapshotActivities({ brokerFor, config }: ActivityDeps) {
   return {
     /** The broker's market clock. */
     async getMarketClock(account: string): Promise<MarketClock> {
-      return brokerFor(account).getClock();
+      return readClock(brokerFor(account));
     },
 
     /** Account, positions, open orders, clock, and quotes and assets for the signals' and holdings' symbols. */
@@ -62,7 +63,27 @@ export function createSnapshotActivities({ brokerFor }: ActivityDeps) {
         log.warn('portfolio history unavailable', { error: error instanceof Error ? error.message : String(error) });
         result.performance = null;
       }
+      if (details.runId && Math.max(positions.length, result.slippage.fills.length) > CLOSING_FILE_FROM) {
+        await moveListsToFile(result, config.reports.trail_dir, details.runId);
+      }
       return compactLists(result, CLOSING_LISTS);
     },
   };
+}
+
+/**
+ * A large day's positions and fills go to `<trail_dir>/<runId>.closing.json` and leave the answer
+ * (its totals stay); a file that cannot be written leaves them in the answer, as tables.
+ */
+async function moveListsToFile(result: ClosingPortfolio, dir: string, runId: string): Promise<void> {
+  try {
+    result.closingFile = await writeTrail(dir, `${runId}.closing`, result.portfolio.positions.length, {
+      runId, positions: result.portfolio.positions, fills: result.slippage?.fills ?? [],
+    });
+    result.portfolio = { ...result.portfolio, positions: [] };
+    if (result.slippage) result.slippage = { ...result.slippage, fills: [] };
+  } catch (error) {
+    log.warn('could not write the closing file', { error: error instanceof Error ? error.message : String(error) });
+    result.closingFile = null;
+  }
 }

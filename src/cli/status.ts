@@ -1,7 +1,7 @@
 /** `tradeflow status` and `tradeflow portfolio`: the day as it stands, running or finished. */
 import type { Client } from '@temporalio/client';
 import type { DayStatus } from '../contracts/day';
-import { expandLists } from '../domain/large-lists';
+import { readDayReport } from '../operations/day-report';
 import type { PortfolioSummary } from '../contracts/portfolio';
 import { dailyWorkflowId } from '../names';
 import type { dailyTrading } from '../workflows';
@@ -25,7 +25,7 @@ async function dayView(client: Client, workflowId: string, firstRunId?: string):
   if (description.status.name !== 'COMPLETED') {
     throw new CliError(`${workflowId} ended ${description.status.name.toLowerCase()}; see it with: temporal workflow show --workflow-id ${workflowId}`, EXIT.failure);
   }
-  const report = expandLists(await handle.result());
+  const report = readDayReport(await handle.result());
   if (report.status === 'duplicate' && report.firstRun && report.firstRun.workflowId === workflowId && !firstRunId) {
     // A second start of a day that already traded ended at once: show the run that traded.
     return dayView(client, workflowId, report.firstRun.runId);

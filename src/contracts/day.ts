@@ -84,9 +84,7 @@ export interface DayStatus {
   tradingState: TradingState;
   stop: (EmergencyStopRequest & { at: string }) | null;
   signals: number;
-  /** Read a report through `expandLists`: on a large day this and the other REPORT_LISTS are empty, in `tables`. */
   orders: OrderRecord[];
-  tables?: ListTables;
   rejected: Rejection[];
   lastError: string | null;
   updatedAt: string;
@@ -137,7 +135,11 @@ export interface DayReport {
   tradingState: TradingState;
   stop: DayStatus['stop'];
   signals: number;
+  /** Read a report through `readDayReport`: on a large day this and the other REPORT_LISTS are empty, in `tables`. */
   orders: OrderRecord[];
+  tables?: ListTables;
+  /** A large day's positions and fills, written by the worker (`portfolio.positions` and `slippage.fills` are empty). */
+  closingFile?: TrailLocation | null;
   rejected: Rejection[];
   decisions: SymbolDecision[];
   portfolio: PortfolioSummary | null;

@@ -6,6 +6,7 @@
 import type { PerformanceMetrics, PortfolioSummary, PositionDifference, SlippageReport } from '../domain/portfolio';
 import type { Side } from '../domain/types';
 import type { ListTables } from '../domain/large-lists';
+import type { TrailLocation } from './plan';
 
 export type {
   PerformanceMetrics, PortfolioSummary, PositionDifference, PositionSummary, SlippageReport,
@@ -37,6 +38,8 @@ export interface ClosingDetails {
   startingPositions?: Array<{ symbol: string; qty: number; avgEntryPrice: number }>;
   /** Portfolio history period for the performance figures (Alpaca's `1M`, `3M`, `1A`...); default `1A`. */
   historyPeriod?: string;
+  /** The day's run id: names the file a large day's positions and fills are written to. */
+  runId?: string;
 }
 
 /** What closingPortfolio returns: `portfolio` and `reconciliation` always; the rest when the details allow it. */
@@ -49,7 +52,15 @@ export interface ClosingPortfolio {
   performance?: PerformanceMetrics | null;
   /** On a large day, the lists of CLOSING_LISTS as tables (see domain/large-lists). */
   tables?: ListTables;
+  /**
+   * On a day of more than CLOSING_FILE_FROM positions or fills: where the worker wrote them; the answer
+   * then carries them empty, with the totals, so the report stays within a payload.
+   */
+  closingFile?: TrailLocation | null;
 }
+
+/** Beyond this many positions or fills, they go to the closing file instead of the history. */
+export const CLOSING_FILE_FROM = 500;
 
 /** The lists a closing answer carries as tables on a large day. */
 export const CLOSING_LISTS = ['portfolio.positions', 'slippage.fills', 'reconciliation'] as const;

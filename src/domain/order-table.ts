@@ -1,4 +1,4 @@
-import { fromRecordTable, toRecordTable } from './record-table';
+import { fromRecordTable, toRecordTable, type RecordTable } from './record-table';
 import type { OrderIntent } from './types';
 
 /**
@@ -6,10 +6,8 @@ import type { OrderIntent } from './types';
  * About 60 bytes an order instead of 150, so 2,000 orders travel in one history payload well under 256 KiB.
  * `fromOrderTable(toOrderTable(x))` gives back `x`, key order aside.
  */
-export interface OrderTable {
+export interface OrderTable extends RecordTable<OrderIntent> {
   prefix: string;
-  columns: Array<keyof OrderIntent>;
-  rows: unknown[][];
 }
 
 export function toOrderTable(orders: readonly OrderIntent[], prefix: string): OrderTable {
@@ -20,7 +18,7 @@ export function toOrderTable(orders: readonly OrderIntent[], prefix: string): Or
 
 export function fromOrderTable(table: OrderTable): OrderIntent[] {
   const optional = table.columns.filter((column) => !REQUIRED.includes(column));
-  return fromRecordTable<OrderIntent>({ columns: table.columns as Array<keyof OrderIntent & string>, rows: table.rows }, optional)
+  return fromRecordTable<OrderIntent>(table, optional)
     .map((order) => ({ ...order, clientOrderId: `${table.prefix}${order.clientOrderId}` }));
 }
 

@@ -3,7 +3,7 @@ import {
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import type { DailyTradingInput, DayReport } from '../contracts/day';
-import { expandLists } from '../domain/large-lists';
+import { readDayReport } from './day-report';
 import { parseDayInput } from '../domain/day-input';
 import type { Signal } from '../domain/types';
 import {
@@ -74,5 +74,5 @@ export async function startDay(client: Client, request: StartDayRequest): Promis
 
 /** Waits for the day to end and returns its report, its long lists back in place. */
 export async function dayResult(handle: DayHandle): Promise<DayReport> {
-  return expandLists(await handle.result());
+  return readDayReport(await handle.result());
 }

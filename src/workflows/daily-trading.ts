@@ -228,6 +228,7 @@ async function tradeTheDay(day: DayState): Promise<void> {
         .map(({ symbol, side, filledQty, filledAvgPrice }) => ({ symbol, side, filledQty, filledAvgPrice })),
       arrivalPrices: day.arrivalPrices,
       startingPositions: snapshot.positions.map(({ symbol, qty, avgEntryPrice }) => ({ symbol, qty, avgEntryPrice })),
+      runId,
     });
   day.adoptClosing(closing);
   day.enter('completed');

@@ -48,6 +48,8 @@ export class DayState {
   decisions: SymbolDecision[] = [];
   /** Each order's arrival price (the price its decision was made at), for slippage. */
   arrivalPrices: Record<string, number> = {};
+  /** Where a large day's positions and fills were written (the report then carries them empty). */
+  closingFile: TrailLocation | null = null;
   rejected: Rejection[] = [];
   updatedAt: string;
   /** True once the account's ledger granted this run the date: it reports how it ends. */
@@ -184,6 +186,7 @@ export class DayState {
     this.pnl = closing.pnl ?? null;
     this.slippage = closing.slippage ?? null;
     this.performance = closing.performance ?? null;
+    this.closingFile = closing.closingFile ?? null;
   }
 
   /** Enters `stopped` and says why: the stop's cleanup comes next. */
@@ -403,6 +406,7 @@ export class DayState {
       ...(this.dailyLoss ? { dailyLoss: this.dailyLoss } : {}),
       ...(this.pacing ? { pacing: this.pacing } : {}),
       ...(this.decisionCounts ? { decisionCounts: this.decisionCounts, trail: this.trail } : {}),
+      ...(this.closingFile ? { closingFile: this.closingFile } : {}),
     }, REPORT_LISTS);
   }
 }

@@ -25,6 +25,7 @@ describe('the order table', () => {
     const day = Array.from({ length: 100 }, (_, i) => ({ ...orders[0]!, clientOrderId: `${run}.S${i}.sell.rebalance`, symbol: `S${i}` }));
     const size = JSON.stringify(toOrderTable(day, `${run}.`)).length;
     assert.ok(size < JSON.stringify(day).length * 0.5, `${size} bytes for 100 orders`);
+    assert.deepEqual(fromOrderTable(toOrderTable(day, `${run}.`)), day, 'dictionaries and prefixes read back');
   });
 
   it('keeps whole ids when one does not share the prefix', () => {
