@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACCOUNT_NAME, ACCOUNT_NAME_RULE } from './domain/day-input';
 import { SYMBOL_PATTERN } from './domain/signals';
+import { ALERT_FORMATS, ALERT_KINDS } from './domain/alerts';
 
 /**
  * The one schema for `config/execution.yaml`. Keys mirror the file (snake_case) so an operator can map an
@@ -168,6 +169,19 @@ export const executionConfigSchema = z.strictObject({
     /** This account's request budget per rolling minute; default execution.broker_requests_per_minute. */
     requests_per_minute: z.number().int().min(1).max(100_000).optional(),
   })).optional(),
+  /**
+   * Alerts to a webhook: each day's summary, halts and stops, daily loss breaches, failed days. Absent (or no
+   * `webhook_url`): off. The URL may carry a token: it stays with the worker (never logged; the workflow's copy of
+   * the config holds a marker instead), and the worker's `sendAlert` activity posts to it.
+   */
+  alerts: z.strictObject({
+    webhook_url: z.url({ protocol: /^https?$/, error: 'an http(s) URL, e.g. https://hooks.slack.com/services/...' }).optional(),
+    /** `json`: `{source, kind, text, event}`; `slack`: a Slack incoming webhook's `{text, blocks}`. */
+    format: z.enum(ALERT_FORMATS).default('json'),
+    /** Which alerts to send: summary, halt, daily_loss, failure (default all). */
+    events: z.array(z.enum(ALERT_KINDS)).min(1, 'at least one kind (leave webhook_url out to turn alerts off)')
+      .default([...ALERT_KINDS]),
+  }).optional(),
 }).superRefine((config, ctx) => {
   const names = config.accounts?.map((account) => account.name) ?? [];
   names.forEach((name, index) => {

@@ -15,6 +15,10 @@ import { loadExecutionConfig, PROJECT_ROOT, type ExecutionConfig } from './confi
 import { mergeSectorMaps, parseSectorCsv } from './domain/sectors';
 import { temporalSettingsFromEnv, type TemporalSettings } from './env';
 import { CliError, EXIT } from './cli/errors';
+import { activityTelemetry } from './telemetry/activity';
+import { createLogger, loggingSettings, LoggingConfigError } from './telemetry/logging';
+import { metricsBindAddress, MetricsConfigError, type TradeflowMetrics } from './telemetry/metrics';
+import { installWorkerRuntime, MetricsExporterError } from './telemetry/runtime';
 
 /** The workflow bundle's entry; the worker bundles it at start unless given a prebuilt bundle. */
 export const WORKFLOWS_PATH = require.resolve('./workflows');
@@ -82,6 +86,8 @@ export interface TradingWorkerOptions {
   deps: ActivityDeps;
   /** A prebuilt bundle (tests share one); otherwise the worker bundles the workflows itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** tradeflow's own metrics (`tradeflow worker --metrics-port`); absent: none are counted. */
+  metrics?: TradeflowMetrics | null;
 }
 
 /** A worker for the daily workflow and its activities. */
@@ -92,7 +98,13 @@ export function createTradingWorker(options: TradingWorkerOptions): Promise<Work
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.deps),
-    interceptors: { activity: [heartbeatWhileRunning, ...(options.deps.redact ? [redactActivityErrors(options.deps.redact)] : [])] },
+    interceptors: {
+      activity: [
+        heartbeatWhileRunning, ...(options.deps.redact ? [redactActivityErrors(options.deps.redact)] : []),
+        // The account and client order id on every activity log line; the order counters when metrics are on.
+        activityTelemetry(options.metrics ?? null),
+      ],
+    },
     // A day whose worker died resumes on another after 5 s rather than the default 10 s.
     stickyQueueScheduleToStartTimeout: '5 seconds',
     // Every activity a workflow task schedules comes back in the answer to its completion (eager dispatch, on by
@@ -109,40 +121,84 @@ export function createTradingWorker(options: TradingWorkerOptions): Promise<Work
   });
 }
 
-/** `tradeflow worker`: config and keys from the environment, runs until SIGINT/SIGTERM. */
-export async function runWorker(settings: TemporalSettings = temporalSettingsFromEnv()): Promise<void> {
-  const config = loadExecutionConfig();
+/** `tradeflow worker`'s flags; each also has an environment variable (README, "Logs and metrics"). */
+export interface WorkerFlags {
+  /** A port or host:port for the Prometheus exporter (TRADEFLOW_METRICS_PORT); absent or empty: no metrics. */
+  metricsPort?: string;
+  /** trace, debug, info (default), warn, error (TRADEFLOW_LOG_LEVEL). */
+  logLevel?: string;
+  /** json, or human (the default on a terminal) (TRADEFLOW_LOG_FORMAT). */
+  logFormat?: string;
+}
+
+/**
+ * `tradeflow worker`: config and keys from the environment, runs until SIGINT/SIGTERM. It installs the process's
+ * Temporal Runtime first (its structured log on stdout and, with a metrics port, the Prometheus exporter), so it
+ * runs once per process.
+ */
+export async function runWorker(settings: TemporalSettings = temporalSettingsFromEnv(), flags: WorkerFlags = {}, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const config = loadExecutionConfig(env);
   let accounts: AccountConnection[];
   let sectors: Record<string, string>;
+  let metricsAddress: string | null;
+  let logging: ReturnType<typeof loggingSettings>;
   try {
     // `execution.mode` decides the hosts (src/broker/endpoints.ts); a refused combination stops the worker here.
-    accounts = accountsFromEnv(config);
+    accounts = accountsFromEnv(config, env);
     sectors = sectorsFor(config);
+    metricsAddress = metricsBindAddress(flags.metricsPort ?? env.TRADEFLOW_METRICS_PORT);
+    logging = loggingSettings(flags, env);
   } catch (error) {
-    if (error instanceof EndpointError || error instanceof MissingAccountKeys || error instanceof SectorMapError) {
+    if (error instanceof EndpointError || error instanceof MissingAccountKeys || error instanceof SectorMapError
+      || error instanceof MetricsConfigError || error instanceof LoggingConfigError) {
       throw new CliError(error.message, EXIT.invalidInput);
     }
     throw error;
   }
-  for (const line of endpointLogLines(accounts)) console.error(line);
-  const brokers = Object.fromEntries(accounts.map(({ name, connection }) => [name, createAlpacaBroker(connection)]));
+  // Whatever an activity's error or a log line echoes (a broker, a signal command), the worker's keys never leave it.
+  const redact = createRedactor(accounts.flatMap(({ connection: keys }) => [keys.secretKey, keys.keyId]).flatMap(withJsonEscaped));
+  const logger = createLogger({ ...logging, redact });
+  let metrics: TradeflowMetrics | null;
+  try {
+    ({ metrics } = installWorkerRuntime({ logger, level: logging.level, metricsAddress }));
+  } catch (error) {
+    if (error instanceof MetricsExporterError) throw new CliError(error.message, EXIT.failure);
+    throw error;
+  }
+  for (const [index, line] of endpointLogLines(accounts).entries()) {
+    // One line per account, then the live-trading warning when an account trades live.
+    if (index < accounts.length) logger.info({ account: accounts[index]!.name }, line);
+    else logger.warn(line);
+  }
+  const brokers = Object.fromEntries(accounts.map(({ name, connection }) => [
+    name, createAlpacaBroker({ ...connection, ...(metrics ? { onRequest: metrics.brokerObserver(name) } : {}) }),
+  ]));
   const connection = await NativeConnection.connect({ address: settings.address });
   const clientConnection = await Connection.connect({ address: settings.address });
   try {
     const accountStates = temporalAccountStateStore(new Client({ connection: clientConnection, namespace: settings.namespace }), settings.taskQueue);
     const worker = await createTradingWorker({
       connection, namespace: settings.namespace, taskQueue: settings.taskQueue,
-      deps: {
-        ...accountDeps(config, brokers, accountStates, sectors),
-        // Whatever an activity's error echoes (a broker, a signal command), the worker's keys never leave it.
-        redact: createRedactor(accounts.flatMap(({ connection: keys }) => [keys.secretKey, keys.keyId])),
-      },
+      deps: { ...accountDeps(config, brokers, accountStates, sectors), redact },
+      metrics,
     });
-    console.error(`tradeflow worker: accounts ${Object.keys(brokers).join(', ')} (${config.execution.mode}), task queue ${settings.taskQueue} at ${settings.address}`);
+    const started = `tradeflow worker: accounts ${Object.keys(brokers).join(', ')} (${config.execution.mode}), task queue ${settings.taskQueue} at ${settings.address}`;
+    logger.info({
+      accounts: Object.keys(brokers), mode: config.execution.mode, taskQueue: settings.taskQueue, address: settings.address,
+      namespace: settings.namespace, metrics: metricsAddress === null ? null : `http://${metricsAddress}/metrics`,
+    }, started);
+    // The same line, plain, on stderr when the log is JSON: what scripts (npm run bench) wait for before a day starts.
+    if (logging.format === 'json') console.error(started);
     await worker.run();
+    logger.info('tradeflow worker: stopped');
   } finally {
     await clientConnection.close();
     await connection.close();
   }
 }
 
+/** A secret and, when it differs, its form inside a JSON string (a quote or backslash in it is escaped there). */
+function withJsonEscaped(secret: string): string[] {
+  const escaped = JSON.stringify(secret).slice(1, -1);
+  return escaped === secret ? [secret] : [secret, escaped];
+}

@@ -28,8 +28,9 @@ export async function readClock(broker: BrokerPort): Promise<MarketClock> {
 }
 
 /** The broker's clock now: a recent reading of an open market advanced by the time since, or a fresh read. */
-export async function recentClock(broker: BrokerPort, notAfter: string | null): Promise<MarketClock> {
+export async function recentClock(broker: BrokerPort, notAfter: string | null, freshAfter?: string): Promise<MarketClock> {
   const cached = readings.get(broker);
+  if (cached && freshAfter !== undefined && cached.readAt < Date.parse(freshAfter)) return readClock(broker);
   const elapsed = cached ? Date.now() - cached.readAt : Infinity;
   if (cached && cached.clock.isOpen && elapsed >= 0 && elapsed < CLOCK_REUSE_MS) {
     const now = Date.parse(cached.clock.timestamp) + elapsed;

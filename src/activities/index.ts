@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './deps';
 import { createAccountActivities } from './account';
+import { createAlertActivities } from './alerts';
 import { createFillActivities } from './fills';
 import { createOrderActivities } from './orders';
 import { createPlanningActivities } from './planning';
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createFillActivities(deps),
     ...createAccountActivities(deps),
     ...createScheduledSignalActivities(deps),
+    ...createAlertActivities(deps),
   };
 }
 

@@ -36,7 +36,7 @@ export function createOrderActivities({ brokerFor }: ActivityDeps) {
         return existing;
       }
       if (guard) {
-        const refusal = sessionRefusal(await recentClock(broker, guard.notAfter), guard.tradingDate, guard.notAfter);
+        const refusal = sessionRefusal(await recentClock(broker, guard.notAfter, guard.freshClockAfter), guard.tradingDate, guard.notAfter);
         if (refusal) throw new SessionOver(`not sent: ${refusal}`);
       }
       if (cancelRequested()) throw new CancelledFailure('the day was stopped before this order was sent');
@@ -58,9 +58,10 @@ export function createOrderActivities({ brokerFor }: ActivityDeps) {
     async submitOrders(account: string, request: SubmitBatchRequest): Promise<SubmitOutcome[]> {
       const broker = brokerFor(account);
       const notAfter = request.guard?.notAfter ?? null;
+      const freshAfter = request.guard?.freshClockAfter;
       return submitBatch(broker, request, {
         attempt: attempt(),
-        clock: () => recentClock(broker, notAfter),
+        clock: () => recentClock(broker, notAfter, freshAfter),
         heartbeat: (sent) => heartbeat(sent),
         cancelled: cancelRequested,
       });

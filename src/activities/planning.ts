@@ -1,4 +1,5 @@
 import { log } from '@temporalio/activity';
+import { configForWorkflow } from './alerts';
 import type { ActivityDeps } from './deps';
 import type { BrokerPort } from '../broker/port';
 import type { ExecutionConfig } from '../config-schema';
@@ -102,9 +103,12 @@ export function createPlanningActivities({ brokerFor, config, sectors }: Activit
   };
 
   return {
-    /** The worker's execution config (no secrets): recorded in history, so replay sees the same limits. */
+    /**
+     * The worker's execution config: recorded in history, so replay sees the same limits. No secrets: the alert
+     * webhook's URL is replaced by a marker (sendAlert reads it from the worker's config).
+     */
     async loadExecutionConfig(): Promise<ExecutionConfig> {
-      return config;
+      return configForWorkflow(config);
     },
 
     planOrders,

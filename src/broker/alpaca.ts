@@ -39,6 +39,20 @@ export interface AlpacaConnection {
    * waits for room in it (the SDK's own retries of a failed read are not counted). Absent: unpaced.
    */
   requestsPerMinute?: number;
+  /**
+   * Told about every request once it is answered (or failed): its operation, how long the request itself took
+   * (without the wait for room in the budget) and, on failure, the broker error's name. The worker counts them
+   * (src/telemetry/metrics.ts); it must not throw.
+   */
+  onRequest?: (event: BrokerRequestEvent) => void;
+}
+
+/** One broker request as `AlpacaConnection.onRequest` hears of it. */
+export interface BrokerRequestEvent {
+  route: BrokerOperation;
+  durationMs: number;
+  /** The broker error's name (`NotFound`, `BrokerRejected`, ...); absent when the request succeeded. */
+  error?: string;
 }
 
 export const DEFAULT_TRADING_URL = PAPER_TRADING_URL;
@@ -117,12 +131,23 @@ export function createAlpacaBroker(connection: AlpacaConnection): BrokerPort {
    */
   async function call<T>(op: BrokerOperation, fn: () => Promise<T>): Promise<T> {
     const release = budget ? await budget.acquire() : null;
+    const started = performance.now();
+    let failure: string | undefined;
     try {
       return await fn();
     } catch (error) {
-      throw toBrokerError(error, op, secrets);
+      const brokerError = toBrokerError(error, op, secrets);
+      failure = brokerError.name;
+      throw brokerError;
     } finally {
       release?.();
+      if (connection.onRequest) {
+        try {
+          connection.onRequest({ route: op, durationMs: performance.now() - started, ...(failure !== undefined ? { error: failure } : {}) });
+        } catch {
+          // an observer's failure never fails the request
+        }
+      }
     }
   }
 

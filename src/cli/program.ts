@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Command, type CommanderError } from 'commander';
 import { PROJECT_ROOT } from '../config';
 import { runDevServerForeground } from '../temporal/dev-server';
-import { runWorker } from '../worker';
+import { runWorker, type WorkerFlags } from '../worker';
 import { CliError, EXIT } from './errors';
 import { pauseCommand, resumeCommand, stopCommand } from './control';
 import type * as DemoModule from './demo';
@@ -55,8 +55,11 @@ export function buildProgram(): Command {
 
   program.command('worker')
     .description('run a worker for the account in config (keys from APCA_API_KEY_ID / APCA_API_SECRET_KEY)')
-    .action(async () => {
-      await runWorker();
+    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>/metrics, or <host:port> (env TRADEFLOW_METRICS_PORT; default off)')
+    .option('--log-level <level>', 'trace | debug | info | warn | error (env TRADEFLOW_LOG_LEVEL; default info)')
+    .option('--log-format <format>', 'json | human (env TRADEFLOW_LOG_FORMAT; default human on a terminal, else json)')
+    .action(async (flags: WorkerFlags) => {
+      await runWorker(undefined, flags);
     });
 
   perDayOptions(
@@ -78,7 +81,8 @@ export function buildProgram(): Command {
   perDayOptions(program.command('pause').description('hold new submissions of the day\'s run')).action(pauseCommand);
   perDayOptions(program.command('resume').description('lift an emergency-stop halt of the account, and continue a paused day')).action(resumeCommand);
 
-  perDayOptions(program.command('status').description('live status of the day\'s run'), (status) => status.option('--json', 'print JSON'))
+  perDayOptions(program.command('status').description('live status of the day\'s run'), (status) => status.option('--json', 'print JSON')
+    .option('--watch', 'redraw the status every second until the day ends (plain lines when not a terminal)'))
     .action(statusCommand);
   perDayOptions(program.command('portfolio').description('the portfolio as the day\'s run last saw it'), (portfolio) => portfolio.option('--json', 'print JSON'))
     .action(portfolioCommand);

@@ -1,6 +1,8 @@
 import type { PacingStats } from '../broker/request-budget';
 import type { DayReport, DayStatus, OrderRecord } from '../contracts/day';
 import type { PortfolioSummary } from '../contracts/portfolio';
+import { isTerminalStatus } from '../domain/orders';
+import type { OrderStatus } from '../domain/types';
 import { parseDailyWorkflowId } from '../names';
 
 /** The report as `tradeflow run --wait --json` prints it: the documented keys first, the explanation after. */
@@ -85,14 +87,18 @@ export function statusFromReport(report: DayReport, closedAt: Date): DayStatus {
     rejected: report.rejected,
     lastError: null,
     updatedAt: closedAt.toISOString(),
+    reason: report.reason,
   };
 }
 
 export function statusText(status: DayStatus): string {
   const lines = [
     `${status.workflowId}: ${status.phase}${status.paused ? ' (paused)' : ''}, trading state ${status.tradingState}`,
-    `  ${status.signals} signals, ${status.orders.length} orders, ${status.rejected.length} rejected, updated ${status.updatedAt}`,
   ];
+  if (status.note) lines.push(`  note: ${status.note}`);
+  if (status.reason) lines.push(`  ${status.reason}`);
+  if (status.note) return lines.join('\n');
+  lines.push(`  ${status.signals} signals, ${orderCounts(status.orders)}, ${status.rejected.length} rejected, updated ${status.updatedAt}`);
   if (status.stop) lines.push(`  emergency stop at ${status.stop.at}: ${status.stop.reason}${status.stop.flatten ? ' (flatten)' : ''}`);
   if (status.lastError) lines.push(`  last error: ${status.lastError}`);
   if (status.pacing) lines.push(`  ${pacingText(status.pacing)}`);
@@ -107,6 +113,17 @@ export function portfolioText(portfolio: PortfolioSummary): string {
     lines.push(`    ${position.symbol.padEnd(6)} ${String(position.qty).padStart(8)}  ${money(position.marketValue)}`);
   }
   return lines.join('\n');
+}
+
+/** `12 orders: 10 sent (8 filled, 2 open), 2 never sent`: what reached the broker apart from what did not. */
+export function orderCounts(orders: readonly OrderRecord[]): string {
+  const neverSent = orders.filter((order) => order.status === 'unsubmitted' || order.status === 'submit_failed').length;
+  const unknown = orders.filter((order) => order.status === 'unknown').length;
+  const sent = orders.length - neverSent - unknown;
+  const filled = orders.filter((order) => order.status === 'filled').length;
+  const open = orders.filter((order) => order.brokerOrderId !== null && !isTerminalStatus(order.status as OrderStatus)).length;
+  return `${orders.length} orders: ${sent} sent (${filled} filled, ${open} open), ${neverSent} never sent`
+    + `${unknown > 0 ? `, ${unknown} outcome unknown (being looked up)` : ''}`;
 }
 
 function ordersText(orders: OrderRecord[]): string[] {

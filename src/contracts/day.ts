@@ -88,6 +88,10 @@ export interface DayStatus {
   rejected: Rejection[];
   lastError: string | null;
   updatedAt: string;
+  /** What the day waits for (`waiting for the open at …`) or why it ended (`no session on …`); absent before. */
+  reason?: string | null;
+  /** Set when the answer is not the workflow's own (no worker answered): what it is and why. */
+  note?: string;
   /** How the worker paced the account's broker requests to its budget, as of the last fill check. */
   pacing?: PacingStats | null;
 }
@@ -167,7 +171,7 @@ export interface DayReport {
    * became orders; every decision, with each check's verdict, is in the trail file.
    */
   decisionCounts?: Record<string, number>;
-  /** On a day of more than 200 decisions, how many were left out of `decisions` (they are in the trail file). */
+  /** On a day of more than 50 decisions, how many were left out of `decisions` (they are in the trail file). */
   decisionsOmitted?: number;
   /** Where the worker that planned the day wrote its full decision trail (JSON); null if it could not. */
   trail?: TrailLocation | null;
@@ -215,4 +219,6 @@ export interface SessionGuard {
   tradingDate: string;
   /** The last instant to submit (the close less the cancel-before-close margin), ISO; null: until the close. */
   notAfter: string | null;
+  /** A clock reading taken before this instant is not reused (set after a pause: time passed that it cannot know). */
+  freshClockAfter?: string;
 }

@@ -7,6 +7,7 @@ import { readStopRequest } from '../domain/stop-request';
 import type { AccountStopOutcome, AccountTradingState, AccountWorkflowInput } from '../contracts/account';
 import { RUN_STATE } from '../names';
 import { activities } from './activity-options';
+import { AlertSender } from './alerts';
 import { runAccountStop, stopRunningDays } from './account-kill-switch';
 import {
   accountEmergencyStopSignal, accountEmergencyStopUpdate, accountStateQuery, claimDayUpdate, finishDayUpdate,
@@ -29,6 +30,8 @@ export async function accountTradingState(input: AccountWorkflowInput): Promise<
   };
   const ledger = new DayLedger(input.days ?? []);
   let stopInProgress = false;
+  // The worker's config decides whether these go out (this workflow never loads the config).
+  const alerts = new AlertSender();
 
   /** Halts at once (synchronously, before any await) and tells every running day to stop. */
   const halt = (reason: string, by: string) => {
@@ -61,6 +64,12 @@ export async function accountTradingState(input: AccountWorkflowInput): Promise<
     try {
       const schedulePaused = pauseSchedule(by, request.reason);
       const outcome = await runAccountStop(account, ledger, { ...request, by }, signalled);
+      // In the background: the kill switch's answer never waits for a webhook.
+      alerts.fire({
+        kind: 'halt', scope: 'account', at: outcome.completedAt, account, reason: request.reason, by, killSwitch: true,
+        flatten: request.flatten, days: outcome.days, canceledOrders: outcome.canceledOrderIds.length,
+        closingOrders: outcome.closingOrders.length,
+      });
       return { ...outcome, schedulePaused: await schedulePaused };
     } finally {
       stopInProgress = false;
@@ -71,7 +80,9 @@ export async function accountTradingState(input: AccountWorkflowInput): Promise<
   setHandler(haltAccountUpdate, async (request) => {
     const reason = readStopRequest(request).reason;
     const by = typeof request?.by === 'string' ? request.by : 'unknown caller';
+    const wasHalted = current.state === 'HALTED';
     const signalled = halt(reason, by);
+    if (!wasHalted) alerts.fire({ kind: 'halt', scope: 'account', at: nowIso(), account, reason, by: by.slice(0, 200), killSwitch: false });
     await pauseSchedule(by, reason);
     await signalled;
     return current;
@@ -115,6 +126,7 @@ export async function accountTradingState(input: AccountWorkflowInput): Promise<
   });
 
   await condition(() => workflowInfo().continueAsNewSuggested);
+  await alerts.settled();
   await condition(allHandlersFinished);
   await continueAsNew<typeof accountTradingState>({ account, state: current, days: ledger.records() });
 }

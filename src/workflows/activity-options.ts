@@ -77,6 +77,17 @@ export const ACTIVITY_OPTIONS = {
     heartbeatTimeout: '8 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: FINAL_ERRORS },
   },
+  /**
+   * An alert to the operator's webhook: a few quick attempts (about 15 s of backoff in all), then the workflow logs
+   * it and goes on. A webhook that refuses the alert (a 4xx other than 408 and 429) is not asked again.
+   */
+  alert: {
+    startToCloseTimeout: '10 seconds',
+    retry: {
+      initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '8 seconds', maximumAttempts: 5,
+      nonRetryableErrorTypes: ['AlertRefused'],
+    },
+  },
   /** A scheduled day's signals from a configured file or command: a few attempts (the job may still be writing). */
   signalSource: {
     startToCloseTimeout: '2 minutes',
@@ -112,6 +123,7 @@ type KindOf = EveryActivity<{
   unpauseScheduleAfterHalt: 'account';
   stopAccount: 'killSwitch';
   loadScheduledSignals: 'signalSource';
+  sendAlert: 'alert';
 }>;
 type EveryActivity<K extends Record<keyof Activities, ActivityKind>> = K;
 

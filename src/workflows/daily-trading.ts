@@ -14,6 +14,7 @@ import type { MarketClock, OrderIntent } from '../domain/types';
 import { SECOND_WAVE, symbolsAwaitingSales } from '../domain/waves';
 import { dailyWorkflowId, TRADING_MODE } from '../names';
 import { activities, DEFAULT_SUBMIT_RETRY_MINUTES } from './activity-options';
+import { dayStopAlert, failureAlert, summaryAlert } from './alerts';
 import { DayState } from './day-state';
 import {
   cancelLeftovers, finishDay, haltAccountAfterLoss, refreshOrders, resolveUnknownOrders, settleCancels, SETTLE_CANCELS_PATCH, trackFills, watchDailyLoss,
@@ -64,6 +65,11 @@ const STREAM_FILLS_PATCH = 'stream-fills';
  */
 const BATCHED_SUBMITS_PATCH = 'batched-submits';
 const DEFAULT_SUBMIT_BATCH_SIZE = 50;
+/**
+ * Patch: the day loads its config and claims its date at once, and skips the account-state re-read after the open
+ * when it did not wait for it (its claim read the state a moment before): two round trips fewer before planning.
+ */
+const LEAN_START_PATCH = 'lean-start';
 /** Patch: a streamed day that ends with every order final and nothing to cancel skips the close-out's last read. */
 const NO_IDLE_REFRESH_PATCH = 'no-idle-refresh';
 /** Patch: the TradingMode search attribute is the worker's mode, not the starter's label. */
@@ -119,30 +125,53 @@ export async function dailyTrading(input: DailyTradingInput): Promise<DayReport>
   } catch (error) {
     if (!(isCancellation(error) && day.stop)) {
       await CancellationScope.nonCancellable(async () => {
-        await cancelLeftovers(day);
-        if (day.claimed) await finishDay(day, 'failed');
+        try {
+          await cancelLeftovers(day);
+          if (day.claimed) await finishDay(day, 'failed');
+        } finally {
+          // The operator hears of the failure even when the cleanup failed too; an alert never replaces the error.
+          await day.alerts.send(failureAlert(day, error));
+          await day.alerts.settled();
+        }
       });
       throw error;
     }
   }
   if (day.stop) {
-    await CancellationScope.nonCancellable(() => (patched(DAY_LEDGER_PATCH) ? stopTheDay(day) : legacyStop(day, ACCOUNT_STATE_PATCH)));
+    const stopAlert = dayStopAlert(day);
+    const stopping = CancellationScope.nonCancellable(() => (patched(DAY_LEDGER_PATCH) ? stopTheDay(day) : legacyStop(day, ACCOUNT_STATE_PATCH)));
+    // Once the stop's first step is on its way, in the background. A stop the account's kill switch sent is in the
+    // account's own alert; a day stopped directly says so at once.
+    if (day.stop.origin !== 'account') day.alerts.fire(stopAlert);
+    await stopping;
   } else if (day.claimed) {
     await finishDay(day, day.phase === 'completed' ? 'completed' : 'untraded');
     // After the day is recorded, so the halt does not stop this day's own close-out.
     if (day.dailyLoss && day.haltAccountOnLoss) await haltAccountAfterLoss(day);
   }
+  // Once the day is recorded and its cleanup done: an alert never holds up the trading.
+  await day.alerts.send(summaryAlert(day));
+  await day.alerts.settled();
   await condition(allHandlersFinished);
   return day.report();
 }
 
 async function tradeTheDay(day: DayState): Promise<void> {
   const { account, tradingDate } = day.input;
-  const config = await activities('localRead', 'load the execution config').loadExecutionConfig();
+  // Days on the lean-start patch load the config and claim their date at once (the claim needs no config).
+  const lean = patched(LEAN_START_PATCH);
+  if (lean) day.trackUnknownOrders();
+  const [config, claimed] = await Promise.all([
+    activities('localRead', 'load the execution config').loadExecutionConfig(),
+    lean ? claimTheDate(day) : Promise.resolve(null),
+  ]);
+  day.alerts.configure(config.alerts);
   // The mode the worker trades in, whatever the starter's tag said: the UI never shows "paper" for a live day.
   if (patched(WORKER_MODE_TAG_PATCH)) upsertSearchAttributes([{ key: TRADING_MODE, value: config.execution.mode }]);
-  const ledger = patched(DAY_LEDGER_PATCH);
-  if (ledger) {
+  const ledger = lean || patched(DAY_LEDGER_PATCH);
+  if (lean) {
+    if (!claimed) return;
+  } else if (ledger) {
     day.trackUnknownOrders();
     if (!(await claimTheDate(day))) return;
   } else if (patched(ACCOUNT_STATE_PATCH)) {
@@ -154,9 +183,11 @@ async function tradeTheDay(day: DayState): Promise<void> {
   }
 
   day.enter('waiting_for_open');
-  const clock = await waitForOpen(day, config, ledger);
-  if (!clock) return;
-  if (ledger && await haltedMeanwhile(day)) return;
+  const opened = await waitForOpen(day, config, ledger);
+  if (!opened) return;
+  const { clock } = opened;
+  // A lean day that found the market open re-reads the account's state only if it waited: the claim just read it.
+  if (ledger && !(lean && !opened.waited) && await haltedMeanwhile(day)) return;
 
   day.enter('planning');
   const runId = day.generation > 1 ? `${day.workflowId}.g${day.generation}` : day.workflowId;
@@ -316,16 +347,19 @@ async function haltedMeanwhile(day: DayState): Promise<boolean> {
   return true;
 }
 
-/** Sleeps on durable timers until the trading date's session is open; null when there is none to trade. */
-async function waitForOpen(day: DayState, config: ExecutionConfig, ledger: boolean): Promise<MarketClock | null> {
+/**
+ * Sleeps on durable timers until the trading date's session is open; null when there is none to trade. `waited`:
+ * the day slept for the open (time passed since its claim).
+ */
+async function waitForOpen(day: DayState, config: ExecutionConfig, ledger: boolean): Promise<{ clock: MarketClock; waited: boolean } | null> {
   const { account, tradingDate } = day.input;
-  for (;;) {
+  for (let waited = false; ; waited = true) {
     const clock = await activities('broker', 'read the market clock').getMarketClock(account);
     const today = newYorkDate(clock.timestamp);
     if (today > tradingDate) return closeWithout(day, `trading date ${tradingDate} has passed (market date is ${today})`);
-    if (clock.isOpen && today === tradingDate) return clock;
+    if (clock.isOpen && today === tradingDate) return { clock, waited };
     if (!config.timing.wait_for_open) {
-      if (!ledger) return clock;
+      if (!ledger) return { clock, waited };
       return closeWithout(day, `the market is not open for ${tradingDate} (broker time ${clock.timestamp}) and timing.wait_for_open is false`);
     }
     const openDate = newYorkDate(clock.nextOpen);

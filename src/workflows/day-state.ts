@@ -21,10 +21,14 @@ import type {
 } from '../contracts/portfolio';
 import type { ClaimDayAnswer } from '../contracts/account';
 import { RUN_STATE } from '../names';
+import { AlertSender } from './alerts';
 import { nowIso } from './time';
 
-/** Decisions a day's report lists at most (about 0.4 KB each in history); a larger day's are in its trail file. */
-const REPORT_DECISIONS_MAX = 200;
+/**
+ * Decisions a day's report lists at most: each carries every check's verdict (about 2.5 KB), and 100 of them made the
+ * report 278 KB (npm run bench, N = 100); a larger day's decisions are in its plan's history event and its trail file.
+ */
+const REPORT_DECISIONS_MAX = 50;
 
 /**
  * The state of one trading day, kept in a plain class so handlers and the main flow share it. It owns its
@@ -72,6 +76,8 @@ export class DayState {
   pacing: PacingStats | null = null;
   /** risk_management.halt_account_on_daily_loss, for the end of the day. */
   haltAccountOnLoss = false;
+  /** The day's alerts to the operator's webhook (`alerts` in the config). */
+  readonly alerts = new AlertSender();
   private waiting: string | null = null;
   private readonly orders = new Map<string, OrderRecord>();
   /** Intents whose submit was started: only these can be at the broker. */
@@ -376,6 +382,7 @@ export class DayState {
       rejected: this.rejected,
       lastError: this.lastError,
       updatedAt: this.updatedAt,
+      reason: this.reason,
       ...(this.pacing ? { pacing: this.pacing } : {}),
     };
   }

@@ -6,6 +6,7 @@ import { dailyLossBreach } from '../domain/daily-loss';
 import { unpackOrderStates } from '../domain/order-state';
 import type { Account, BrokerOrder, OrderIntent } from '../domain/types';
 import { activities, FINAL_ERRORS, submitActivity, submitBatchActivity } from './activity-options';
+import { dailyLossAlert } from './alerts';
 import type { DayState } from './day-state';
 import { describeIntent } from './wording';
 
@@ -132,9 +133,12 @@ export async function actOnDailyLoss(day: DayState, risk: DailyLossRules, holdin
   const toCancel = day.breachDailyLoss(breach, risk.on_daily_loss_breach, holdings);
   log.warn('daily loss limit breached', { detail: breach.detail, tradingState: day.tradingState, cancelling: toCancel.length });
   const brokerIds = toCancel.filter((order) => order.brokerOrderId !== null).map((order) => order.brokerOrderId!);
-  if (brokerIds.length > 0) {
-    await activities('broker', `cancel ${brokerIds.length} open orders after the daily loss breach`).cancelOrders(account, brokerIds);
-  }
+  const cancelling = brokerIds.length > 0
+    ? activities('broker', `cancel ${brokerIds.length} open orders after the daily loss breach`).cancelOrders(account, brokerIds)
+    : null;
+  // After the cancels are on their way, in the background: the day never waits for the webhook.
+  day.alerts.fire(dailyLossAlert(day));
+  if (cancelling) await cancelling;
 }
 
 /** After a day that breached max_daily_loss: halts the account for later days when the config says so. */

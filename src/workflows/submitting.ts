@@ -29,6 +29,7 @@ export async function submitAll(day: DayState, orders: OrderIntent[], sending: S
     if (day.paused) {
       day.describe();
       await condition(() => !day.paused);
+      freshClockAfterPause(sending);
     }
     // Stopped while a submit was in flight: that submit has answered; nothing more is sent.
     if (sending.ledger && day.stop) return false;
@@ -59,6 +60,7 @@ async function submitConcurrently(day: DayState, orders: OrderIntent[], sending:
         if (day.paused) {
           day.describe();
           await condition(() => !day.paused);
+          freshClockAfterPause(sending);
           continue;
         }
         if (day.stop) return;
@@ -96,6 +98,7 @@ async function submitInBatches(day: DayState, orders: OrderIntent[], sending: Se
       if (day.paused) {
         day.describe();
         await condition(() => !day.paused);
+        freshClockAfterPause(sending);
       }
       if (day.stop) return false;
       if (!day.sessionOver && Date.now() >= Date.parse(sending.notAfter)) day.endSession(`past the last submit time ${sending.notAfter}`);
@@ -110,4 +113,12 @@ async function submitInBatches(day: DayState, orders: OrderIntent[], sending: Se
     if (day.stop) return false;
   }
   return true;
+}
+
+/**
+ * After a pause the broker's clock must be read afresh: a reading the worker kept from before the pause would be
+ * advanced by the worker's own elapsed time, which says nothing of a broker clock that moved otherwise.
+ */
+function freshClockAfterPause(sending: Sending): void {
+  if (sending.guard) sending.guard = { ...sending.guard, freshClockAfter: new Date().toISOString() };
 }

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { todayInNewYork } from '../../src/cli/dates';
 import { dailyWorkflowId } from '../../src/names';
+import { startDay } from '../../src/operations/start-day';
 import { simOrderLog, startHarness, testConfig, uniqueAccount, withWorker, type Harness } from '../support/trading-harness';
 import type { dailyTrading } from '../../src/workflows';
 
@@ -43,6 +44,26 @@ describe('the tradeflow CLI against a real server', () => {
     return target;
   }
 
+  it('status of a running day with no worker up answers within seconds from the recorded state, with a note', async () => {
+    const account = uniqueAccount('c');
+    // Started on a task queue no worker polls: the day is RUNNING and nothing can answer its queries.
+    const handle = await startDay(harness.client, {
+      account, tradingDate: todayInNewYork(), signals: [{ symbol: 'AAPL', strength: 0.5 }], mode: 'paper', taskQueue: `nobody-${account}`,
+    });
+    try {
+      const started = Date.now();
+      const result = await cli(account, ['status']);
+      const seconds = (Date.now() - started) / 1000;
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /no worker answered within 5 s/);
+      assert.match(result.stdout, /starting/);
+      assert.ok(seconds < 15, `status took ${seconds} s`);
+      assert.doesNotMatch(result.stdout + result.stderr, /\s+at .+\(.+:\d+:\d+\)/, 'no stack trace');
+    } finally {
+      await handle.terminate('test over');
+    }
+  });
+
   it('refuses an invalid signal file with exit 2, names the bad entry, and starts nothing', async () => {
     const account = uniqueAccount('c');
     const bad = file('bad.json', JSON.stringify([{ symbol: 'AAPL', strength: 0.5 }, { symbol: 'MSFT', strength: 7 }]));
@@ -77,6 +98,11 @@ describe('the tradeflow CLI against a real server', () => {
 
     const status = await cli(account, ['status', '--json']);
     assert.equal(status.code, 0, status.stderr);
+    // --watch on a day that has ended: one status in plain lines (not a terminal), then it returns.
+    const watched = await cli(account, ['status', '--watch']);
+    assert.equal(watched.code, 0, watched.stderr);
+    assert.match(watched.stdout, /: completed, trading state ACTIVE/);
+    assert.match(watched.stdout, /2 orders: 2 sent \(2 filled, 0 open\), 0 never sent/);
     assert.equal((JSON.parse(status.stdout) as { phase: string }).phase, 'completed');
 
     const portfolio = await cli(account, ['portfolio', '--json']);
