@@ -6,6 +6,8 @@
  * (`npm run record-histories`); old files stay, since they stand for the running workflows a change must not break.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -95,6 +97,24 @@ async function main(): Promise<void> {
       await dayResult(handle);
       return handle;
     }));
+
+    // A day whose alerts go to a webhook (a local receiver): the summary alert is an activity of its own.
+    const alerted = uniqueAccount('rec');
+    const receiver = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.writeHead(204).end());
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = receiver.address() as AddressInfo;
+      await save('alerted-day', await withWorker(harness, testConfig(alerted, { alerts: { webhook_url: `http://127.0.0.1:${port}/hook` } }), `q-${alerted}`, async () => {
+        const handle = await startDay(harness.client, { account: alerted, tradingDate: todayInNewYork(), signals: SIGNALS, mode: 'paper', taskQueue: `q-${alerted}` });
+        await dayResult(handle);
+        return handle;
+      }));
+    } finally {
+      receiver.close();
+    }
 
     // A day whose equity falls through max_daily_loss while its orders rest: REDUCING, buys cancelled, account halted.
     const losing = uniqueAccount('rec');
