@@ -3,7 +3,7 @@ import type { ActivityDeps } from './deps';
 import type { BrokerPort } from '../broker/port';
 import type { MarketClock } from '../domain/types';
 import {
-  fillsOf, performanceMetrics, realizedPnl, reconcile, slippageReport, summarizePortfolio,
+  equityCurveOf, fillsOf, performanceMetrics, realizedPnl, reconcile, slippageReport, summarizePortfolio,
 } from '../domain/portfolio';
 import type { MarketSnapshot } from '../contracts/plan';
 import { CLOSING_FILE_FROM, CLOSING_LISTS, type ClosingDetails, type ClosingPortfolio } from '../contracts/portfolio';
@@ -57,7 +57,9 @@ export function createSnapshotActivities({ brokerFor, config }: ActivityDeps) {
       result.slippage = slippageReport(fills, details.arrivalPrices ?? {});
       try {
         const history = await broker.getPortfolioHistory(details.historyPeriod ?? '1A');
-        result.performance = history ? performanceMetrics(history.points, fills, starting) : null;
+        const performance = history ? performanceMetrics(history.points, fills, starting) : null;
+        // The series itself, compact, for the report's equity chart (data only: the day does not read it).
+        result.performance = performance && history ? { ...performance, equityCurve: equityCurveOf(history.points, history.timeframe) } : null;
       } catch (error) {
         // Performance is a report, not a control: a failing history endpoint must not fail the day's close.
         log.warn('portfolio history unavailable', { error: error instanceof Error ? error.message : String(error) });

@@ -7,6 +7,7 @@ import { runDevServerForeground } from '../temporal/dev-server';
 import { runWorker, type WorkerFlags } from '../worker';
 import { CliError, EXIT } from './errors';
 import { pauseCommand, resumeCommand, stopCommand } from './control';
+import { reportCommand } from './day-report';
 import type * as DemoModule from './demo';
 import { addAccountOption, collect, perDayOptions, wholeNumber } from './options';
 import { runCommand } from './run';
@@ -86,6 +87,10 @@ export function buildProgram(): Command {
     .action(statusCommand);
   perDayOptions(program.command('portfolio').description('the portfolio as the day\'s run last saw it'), (portfolio) => portfolio.option('--json', 'print JSON'))
     .action(portfolioCommand);
+
+  perDayOptions(program.command('report').description('write a finished day\'s report: <out>/<workflowId>.json and a self-contained .html page'),
+    (report) => report.option('--out <dir>', 'directory to write to', 'reports').option('--open', 'open the page (xdg-open / open), best effort'))
+    .action(reportCommand);
 
   const schedule = program.command('schedule').description('run the day on market days from the signal job\'s output');
   addAccountOption(schedule.command('create')

@@ -128,7 +128,7 @@ export interface AwaitFillsResult {
 }
 
 /** The lists a day's report carries as tables on a large day (see domain/large-lists). */
-export const REPORT_LISTS = ['orders', 'rejected', 'portfolio.positions', 'slippage.fills', 'reconciliation'] as const;
+export const REPORT_LISTS = ['orders', 'rejected', 'portfolio.positions', 'startingPositions', 'slippage.fills', 'reconciliation'] as const;
 
 /** The day's report: the workflow's result, printed by `tradeflow run --wait --json`. */
 export interface DayReport {
@@ -147,6 +147,11 @@ export interface DayReport {
   rejected: Rejection[];
   decisions: SymbolDecision[];
   portfolio: PortfolioSummary | null;
+  /**
+   * The holdings before the day, as its snapshot read them (the report's before-the-day exposure); absent on a day
+   * that took no snapshot, on reports written before it, and on an account of more than CLOSING_FILE_FROM positions.
+   */
+  startingPositions?: StartingPosition[];
   reconciliation: Reconciliation | null;
   /** The day's realized, unrealized and daily P&L and turnover. */
   pnl?: DayPnl | null;
@@ -175,6 +180,13 @@ export interface DayReport {
   decisionsOmitted?: number;
   /** Where the worker that planned the day wrote its full decision trail (JSON); null if it could not. */
   trail?: TrailLocation | null;
+}
+
+/** One holding before the day: signed quantity, and its market value when the snapshot read it. */
+export interface StartingPosition {
+  symbol: string;
+  qty: number;
+  marketValue: number | null;
 }
 
 /** What the day did when equity fell through max_daily_loss while it waited for fills. */

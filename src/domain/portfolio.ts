@@ -228,6 +228,27 @@ export interface PerformanceMetrics {
   turnover: number;
   /** Share of position-closing fills that realized a gain; null without any. */
   hitRate: number | null;
+  /**
+   * The equity series the figures were computed from, compact: `[date, equity]` (the date alone on a daily series,
+   * else the period's start instant), for the report's equity chart. Absent on reports written before it.
+   */
+  equityCurve?: Array<[string, number]>;
+}
+
+/** Points an equity curve keeps at most (a year of daily points fits; a longer series is thinned, its ends kept). */
+export const EQUITY_CURVE_MAX = 400;
+
+/**
+ * `[date, equity]` pairs of an equity series with positive equity (as performanceMetrics uses it): the date part of
+ * each timestamp on a daily (`1D`) series, the whole timestamp otherwise; thinned evenly to `max` points.
+ */
+export function equityCurveOf(
+  series: ReadonlyArray<{ timestamp: string; equity: number }>, timeframe = '1D', max = EQUITY_CURVE_MAX,
+): Array<[string, number]> {
+  const points = series.filter((point) => Number.isFinite(point.equity) && point.equity > 0);
+  const step = points.length > max ? (points.length - 1) / (max - 1) : 1;
+  const picked = step === 1 ? points : Array.from({ length: max }, (_, i) => points[Math.round(i * step)]!);
+  return picked.map((point) => [timeframe === '1D' ? point.timestamp.slice(0, 10) : point.timestamp, roundToCents(point.equity)]);
 }
 
 /**

@@ -118,6 +118,6 @@ export function dailyLossAlert(day: DayState): DailyLossAlert {
 }
 
 /** The day failed with `error`. */
-export function failureAlert(day: DayState, error: unknown): FailureAlert {
-  return { kind: 'failure', ...dayRef(day), at: nowIso(), phase: day.phase, error: clip(messageOf(error)) };
+export function failureAlert(day: DayState, error: unknown, phase = day.phase): FailureAlert {
+  return { kind: 'failure', ...dayRef(day), at: nowIso(), phase, error: clip(messageOf(error)) };
 }

@@ -1,6 +1,6 @@
 import {
   allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log, patched, setHandler,
-  sleep, upsertSearchAttributes, workflowInfo,
+  sleep, upsertMemo, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { ExecutionConfig } from '../config-schema';
 import type { DailyTradingInput, DayReport, OrderRecord } from '../contracts/day';
@@ -12,7 +12,8 @@ import { lastSubmitTime } from '../domain/session';
 import { readStopRequest } from '../domain/stop-request';
 import type { MarketClock, OrderIntent } from '../domain/types';
 import { SECOND_WAVE, symbolsAwaitingSales } from '../domain/waves';
-import { dailyWorkflowId, TRADING_MODE } from '../names';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { dailyWorkflowId, RUN_STATE, TRADING_ACCOUNT, TRADING_DATE, TRADING_MODE } from '../names';
 import { activities, DEFAULT_SUBMIT_RETRY_MINUTES } from './activity-options';
 import { dayStopAlert, failureAlert, summaryAlert } from './alerts';
 import { DayState } from './day-state';
@@ -70,6 +71,13 @@ const DEFAULT_SUBMIT_BATCH_SIZE = 50;
  * when it did not wait for it (its claim read the state a moment before): two round trips fewer before planning.
  */
 const LEAN_START_PATCH = 'lean-start';
+/**
+ * Patch: a day started without tradeflow's search attributes or memo (by another client: the temporal CLI, another
+ * language's SDK) sets them itself, so every day is findable and described alike in the UI.
+ */
+const OWN_METADATA_PATCH = 'own-metadata';
+/** Patch: a failed day sets RunState to `failed` before its cleanup. */
+const FAILED_RUN_STATE_PATCH = 'failed-run-state';
 /** Patch: a streamed day that ends with every order final and nothing to cancel skips the close-out's last read. */
 const NO_IDLE_REFRESH_PATCH = 'no-idle-refresh';
 /** Patch: the TradingMode search attribute is the worker's mode, not the starter's label. */
@@ -93,6 +101,7 @@ export async function dailyTrading(input: DailyTradingInput): Promise<DayReport>
   }
   const day = new DayState(input, workflowId);
   const trading = new CancellationScope();
+  if (patched(OWN_METADATA_PATCH)) completeMetadata(input);
 
   setHandler(statusQuery, () => day.status());
   setHandler(portfolioQuery, () => day.portfolio);
@@ -124,13 +133,16 @@ export async function dailyTrading(input: DailyTradingInput): Promise<DayReport>
     await trading.run(() => tradeTheDay(day));
   } catch (error) {
     if (!(isCancellation(error) && day.stop)) {
+      // The UI's RunState says so too: a failed day never keeps the phase it failed in.
+      const failedIn = day.phase;
+      if (patched(FAILED_RUN_STATE_PATCH)) day.enter('failed');
       await CancellationScope.nonCancellable(async () => {
         try {
           await cancelLeftovers(day);
           if (day.claimed) await finishDay(day, 'failed');
         } finally {
           // The operator hears of the failure even when the cleanup failed too; an alert never replaces the error.
-          await day.alerts.send(failureAlert(day, error));
+          await day.alerts.send(failureAlert(day, error, failedIn));
           await day.alerts.settled();
         }
       });
@@ -375,4 +387,15 @@ function closeWithout(day: DayState, reason: string): null {
   day.endWith('market_closed', reason);
   log.info('no trading', { reason });
   return null;
+}
+
+/** Sets the search attributes and memo a start by `tradeflow run` or the schedule would have set, where missing. */
+function completeMetadata(input: DailyTradingInput): void {
+  const { typedSearchAttributes, memo } = workflowInfo();
+  const missing: SearchAttributeUpdatePair[] = [];
+  if (typedSearchAttributes.get(TRADING_DATE) === undefined) missing.push({ key: TRADING_DATE, value: input.tradingDate });
+  if (typedSearchAttributes.get(TRADING_ACCOUNT) === undefined) missing.push({ key: TRADING_ACCOUNT, value: input.account });
+  if (typedSearchAttributes.get(RUN_STATE) === undefined) missing.push({ key: RUN_STATE, value: 'starting' });
+  if (missing.length > 0) upsertSearchAttributes(missing);
+  if (memo?.signals === undefined) upsertMemo({ source: memo?.source ?? 'another client (no memo given)', signals: input.signals.length });
 }

@@ -13,11 +13,13 @@ import { compactLists, expandLists } from '../domain/large-lists';
 import { secondWaveOrders } from '../domain/waves';
 import type {
   DailyLossOutcome, DailyTradingInput, DayPhase, DayReport, DayStatus, EmergencyStopOutcome, EmergencyStopRequest, OrderRecord,
+  StartingPosition,
 } from '../contracts/day';
 import { REPORT_LISTS } from '../contracts/day';
 import type { CompactDayPlan, MarketDataSummary, PlanResult, TrailLocation } from '../contracts/plan';
-import type {
-  ClosingPortfolio, DayPnl, PerformanceMetrics, PortfolioSummary, Reconciliation, SlippageReport,
+import {
+  CLOSING_FILE_FROM, type ClosingPortfolio, type DayPnl, type PerformanceMetrics, type PortfolioSummary,
+  type Reconciliation, type SlippageReport,
 } from '../contracts/portfolio';
 import type { ClaimDayAnswer } from '../contracts/account';
 import { RUN_STATE } from '../names';
@@ -44,6 +46,8 @@ export class DayState {
   reason: string | null = null;
   lastError: string | null = null;
   portfolio: PortfolioSummary | null = null;
+  /** The holdings the day's snapshot read, for the report (none past CLOSING_FILE_FROM: the report stays small). */
+  startingPositions: StartingPosition[] | null = null;
   reconciliation: Reconciliation | null = null;
   pnl: DayPnl | null = null;
   slippage: SlippageReport | null = null;
@@ -157,6 +161,8 @@ export class DayState {
       this.decisionCounts = plan.decisionCounts;
     }
     this.portfolio = summarizePortfolio(snapshot.account, snapshot.positions);
+    this.startingPositions = snapshot.positions.length > CLOSING_FILE_FROM ? null
+      : snapshot.positions.map(({ symbol, qty, marketValue }) => ({ symbol, qty, marketValue: Number.isFinite(marketValue) ? marketValue : null }));
     this.marketData = plan.marketData ?? null;
     this.decisions = plan.decisions;
     this.arrivalPrices = pricesOf(plan);
@@ -403,6 +409,7 @@ export class DayState {
       decisions: this.decisions.length > REPORT_DECISIONS_MAX ? [] : this.decisions,
       ...(this.decisions.length > REPORT_DECISIONS_MAX ? { decisionsOmitted: this.decisions.length } : {}),
       portfolio: this.portfolio,
+      ...(this.startingPositions ? { startingPositions: this.startingPositions } : {}),
       reconciliation: this.reconciliation,
       pnl: this.pnl,
       slippage: this.slippage,

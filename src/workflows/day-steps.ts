@@ -60,8 +60,9 @@ export interface BatchSending {
 export async function submitBatch(day: DayState, intents: OrderIntent[], sending: BatchSending): Promise<void> {
   for (const intent of intents) day.markAttempted(intent.clientOrderId);
   const first = intents[0]!;
-  const summary = intents.length === 1
-    ? `submit ${describeIntent(first)}`
+  // A few orders are named in full in the UI's timeline; a larger batch by count and its first symbols.
+  const summary = intents.length <= 3
+    ? `submit ${intents.map(describeIntent).join(', ')}`
     : `submit ${intents.length} ${first.side} orders (${intents.map((intent) => intent.symbol).slice(0, 5).join(', ')}${intents.length > 5 ? ', ...' : ''})`;
   try {
     const outcomes = await submitBatchActivity(summary, sending.retryMinutes)(day.input.account, {

@@ -16,7 +16,7 @@ import { createTradingSchedule, describeTradingSchedule, deleteTradingSchedule }
 import { dayResult, startDay } from '../../src/operations/start-day';
 import { todayInNewYork } from '../../src/cli/dates';
 import type { Signal } from '../../src/domain/types';
-import { accountWorkflowId, DAILY_TRADING_WORKFLOW, dailyWorkflowId } from '../../src/names';
+import { accountWorkflowId, DAILY_TRADING_WORKFLOW, dailyWorkflowId, RUN_STATE, TRADING_ACCOUNT, TRADING_DATE } from '../../src/names';
 import { resolveTemporalBinary } from '../../src/temporal/binary';
 import { accountStateQuery, resumeAccountUpdate } from '../../src/workflows/account-messages';
 import { emergencyStopUpdate, pauseSignal, resumeSignal, statusQuery } from '../../src/workflows/messages';
@@ -155,6 +155,12 @@ describe('safety promises against an adversary, judged by the broker\'s records'
         return harness.client.workflow.getHandle<typeof dailyTrading>(workflowId).result();
       });
       assert.equal(again.status, 'duplicate');
+      // Started with no search attributes or memo, the run set them itself: the UI finds and describes it alike.
+      const described = await harness.client.workflow.getHandle(workflowId).describe();
+      assert.equal(described.typedSearchAttributes.get(TRADING_DATE), todayInNewYork());
+      assert.equal(described.typedSearchAttributes.get(TRADING_ACCOUNT), account);
+      assert.equal(described.typedSearchAttributes.get(RUN_STATE), 'duplicate');
+      assert.equal(described.memo?.signals, SIGNALS.length);
       assert.equal(again.firstRun?.runId, firstRunId);
       assert.match(again.reason ?? '', new RegExp(firstRunId));
       assert.deepEqual(again.orders, [], 'the report never lists another run\'s orders');

@@ -1,3 +1,4 @@
+import { RUN_STATE } from '../../src/names';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -169,6 +170,8 @@ describe('alerts to a webhook', () => {
     await withWorker(harness, config, `q-${account}`, async () => {
       const handle = await start(stranger, `q-${account}`);
       await assert.rejects(dayResult(handle));
+      // The UI tells the truth about it: RunState is `failed`, not the phase it failed in.
+      assert.equal((await handle.describe()).typedSearchAttributes.get(RUN_STATE), 'failed');
     });
     const [failure] = receiver.accepted(path);
     assert.equal(failure?.kind, 'failure');
