@@ -116,6 +116,15 @@ async function main(): Promise<void> {
       receiver.close();
     }
 
+    // A day that fails: its account is not one this worker trades (UnknownAccount, final); RunState becomes failed.
+    const failing = uniqueAccount('rec');
+    const stranger = uniqueAccount('rec');
+    await save('failed-day', await withWorker(harness, testConfig(failing), `q-${failing}`, async () => {
+      const handle = await startDay(harness.client, { account: stranger, tradingDate: todayInNewYork(), signals: SIGNALS, mode: 'paper', taskQueue: `q-${failing}` });
+      await dayResult(handle).catch(() => undefined);
+      return handle;
+    }));
+
     // A day whose equity falls through max_daily_loss while its orders rest: REDUCING, buys cancelled, account halted.
     const losing = uniqueAccount('rec');
     const aapl = await buyDollars(harness, losing, 'AAPL', 50_000);
