@@ -1,12 +1,12 @@
 import { CancelledFailure, Context, log } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
 import type { Account, BrokerOrder, OrderIntent, Position } from '../domain/types';
-import { DuplicateClientOrderId, NotFound, OrderNotCancelable } from '../broker/errors';
+import { NotFound, OrderNotCancelable } from '../broker/errors';
 import type { BrokerPort } from '../broker/port';
 import { sessionRefusal } from '../domain/session';
 import { readOrders } from './order-lookup';
 import type { FetchedOrders, SessionGuard, SubmitBatchRequest, SubmitOutcome } from '../contracts/day';
-import { submitBatch } from './submit-batch';
+import { sendOnce, submitBatch } from './submit-batch';
 import { recentClock } from './broker-clock';
 import { packOrderStates } from '../domain/order-state';
 
@@ -40,14 +40,7 @@ export function createOrderActivities({ brokerFor }: ActivityDeps) {
         if (refusal) throw new SessionOver(`not sent: ${refusal}`);
       }
       if (cancelRequested()) throw new CancelledFailure('the day was stopped before this order was sent');
-      try {
-        return await broker.submitOrder(intent);
-      } catch (error) {
-        if (!(error instanceof DuplicateClientOrderId)) throw error;
-        const raced = await broker.getOrderByClientOrderId(intent.clientOrderId);
-        if (!raced) throw error;
-        return raced;
-      }
+      return sendOnce(broker, intent);
     },
 
     /**

@@ -71,7 +71,7 @@ export async function submitBatch(broker: BrokerPort, request: SubmitBatchReques
 }
 
 /** A new order, or the one the broker already holds under its client order id (a duplicate refusal). */
-async function sendOnce(broker: BrokerPort, intent: OrderIntent): Promise<BrokerOrder> {
+export async function sendOnce(broker: BrokerPort, intent: OrderIntent): Promise<BrokerOrder> {
   try {
     return await broker.submitOrder(intent);
   } catch (error) {
