@@ -5,6 +5,7 @@ import { accountOption, configOrExit, withClient, type DayOptions } from './cont
 import { tradingDateOption } from './dates';
 import { CliError, EXIT } from './errors';
 import { reportJson, reportText } from './report';
+import { followProgress } from './progress';
 import { readSignalFile } from './signal-file';
 
 export interface RunOptions extends DayOptions { signals: string; wait?: boolean; json?: boolean }
@@ -31,7 +32,13 @@ export async function runCommand(options: RunOptions): Promise<void> {
       return;
     }
     if (!options.json) console.error(`started ${handle.workflowId}, waiting for the day to finish...`);
-    const report = await dayResult(handle);
+    const progress = options.json ? null : followProgress(client, handle.workflowId);
+    let report;
+    try {
+      report = await dayResult(handle);
+    } finally {
+      await progress?.stop();
+    }
     console.log(options.json ? JSON.stringify(reportJson(report)) : reportText(report));
   });
 }

@@ -8,7 +8,8 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { todayInNewYork } from '../../src/cli/dates';
 import { dailyWorkflowId } from '../../src/names';
 import { startDay } from '../../src/operations/start-day';
-import { simOrderLog, startHarness, testConfig, uniqueAccount, withWorker, type Harness } from '../support/trading-harness';
+import { statusQuery } from '../../src/workflows/messages';
+import { keyIdFor, simAdmin, simOrderLog, startHarness, testConfig, uniqueAccount, withWorker, type Harness } from '../support/trading-harness';
 import type { dailyTrading } from '../../src/workflows';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tradeflow.cjs');
@@ -140,6 +141,28 @@ describe('the tradeflow CLI against a real server', () => {
     assert.match(stop.stdout, /2 closing orders sent/);
     const log = await simOrderLog(harness, account);
     assert.equal(log.filter((order) => String(order.client_order_id).startsWith('stop-')).length, 2);
+  });
+
+  it('run --wait shows the day\'s progress as plain lines when stderr is not a terminal', async () => {
+    const account = uniqueAccount('c');
+    const signals = file(`${account}-progress.json`, JSON.stringify({ AAPL: 0.5 }));
+    // The broker holds the order, so the day sits in awaiting_fills long enough to be seen there.
+    await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'hold', account: keyIdFor(account) });
+    const ran = await withWorker(harness, testConfig(account), `q-${account}`, async () => {
+      const running = cli(account, ['run', '--signals', signals, '--wait']);
+      const handle = harness.client.workflow.getHandle<typeof dailyTrading>(dailyWorkflowId(account, todayInNewYork()));
+      for (let i = 0; i < 60; i++) {
+        const phase = await handle.query(statusQuery).then((status) => status.phase).catch(() => null);
+        if (phase === 'awaiting_fills') break;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'auto', account: keyIdFor(account) });
+      return running;
+    });
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stderr, /^awaiting_fills: 1 orders: 1 sent \(0 filled, 1 open\), 0 never sent/m);
+    assert.doesNotMatch(ran.stderr, /\x1b\[/, 'no terminal escapes when stderr is not a terminal');
   });
 
   it('rejects a bad --date and a stop without a reason', async () => {
