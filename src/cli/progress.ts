@@ -2,7 +2,8 @@
 import type { Client } from '@temporalio/client';
 import type { DayStatus } from '../contracts/day';
 import { statusQuery } from '../workflows/messages';
-import { orderCounts, statusText } from './report';
+import { orderCounts } from '../domain/order-counts';
+import { statusText } from './report';
 
 const INTERVAL_MS = 1_000;
 const QUERY_WAIT_MS = 2_000;

@@ -1,8 +1,7 @@
 import type { PacingStats } from '../broker/request-budget';
 import type { DayReport, DayStatus, OrderRecord } from '../contracts/day';
 import type { PortfolioSummary } from '../contracts/portfolio';
-import { isTerminalStatus } from '../domain/orders';
-import type { OrderStatus } from '../domain/types';
+import { orderCounts } from '../domain/order-counts';
 import { parseDailyWorkflowId } from '../names';
 
 /** The report as `tradeflow run --wait --json` prints it: the documented keys first, the explanation after. */
@@ -113,17 +112,6 @@ export function portfolioText(portfolio: PortfolioSummary): string {
     lines.push(`    ${position.symbol.padEnd(6)} ${String(position.qty).padStart(8)}  ${money(position.marketValue)}`);
   }
   return lines.join('\n');
-}
-
-/** `12 orders: 10 sent (8 filled, 2 open), 2 never sent`: what reached the broker apart from what did not. */
-export function orderCounts(orders: readonly OrderRecord[]): string {
-  const neverSent = orders.filter((order) => order.status === 'unsubmitted' || order.status === 'submit_failed').length;
-  const unknown = orders.filter((order) => order.status === 'unknown').length;
-  const sent = orders.length - neverSent - unknown;
-  const filled = orders.filter((order) => order.status === 'filled').length;
-  const open = orders.filter((order) => order.brokerOrderId !== null && !isTerminalStatus(order.status as OrderStatus)).length;
-  return `${orders.length} orders: ${sent} sent (${filled} filled, ${open} open), ${neverSent} never sent`
-    + `${unknown > 0 ? `, ${unknown} outcome unknown (being looked up)` : ''}`;
 }
 
 function ordersText(orders: OrderRecord[]): string[] {

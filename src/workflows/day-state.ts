@@ -7,6 +7,7 @@ import { summarizePortfolio } from '../domain/portfolio';
 import type { PacingStats } from '../broker/request-budget';
 import type { DayRecord } from '../domain/day-ledger';
 import { increasesRisk, type DailyLossBreach } from '../domain/daily-loss';
+import { orderCounts } from '../domain/order-counts';
 import { arrivalPricesOf } from '../domain/plan';
 import type { OrderState } from '../domain/order-state';
 import { compactLists, expandLists } from '../domain/large-lists';
@@ -31,6 +32,8 @@ import { nowIso } from './time';
  * report 278 KB (npm run bench, N = 100); a larger day's decisions are in its plan's history event and its trail file.
  */
 const REPORT_DECISIONS_MAX = 50;
+/** Rejections the UI's current details name (symbol and code); the rest are counted. */
+const DETAILS_REJECTIONS_MAX = 20;
 
 /**
  * The state of one trading day, kept in a plain class so handlers and the main flow share it. It owns its
@@ -227,13 +230,16 @@ export class DayState {
 
   /** The UI's "current details": where the day is, in a few lines of markdown. */
   describe(): void {
-    const orders = this.orderList();
-    const filled = orders.filter((order) => order.status === 'filled').length;
     const lines = [
       `**${this.phase.replace(/_/g, ' ')}**${this.paused ? ' (paused)' : ''} · trading state ${this.tradingState}`,
-      `${this.input.signals.length} signals · ${orders.length} orders · ${filled} filled · ${this.openOrders().length} open · ${this.rejected.length} rejected`,
+      `${this.input.signals.length} signals · ${orderCounts(this.orderList())} · ${this.rejected.length} rejected`,
     ];
     if (this.reason) lines.push(this.reason);
+    // The rejections with their codes, so the UI shows why without opening the result.
+    if (this.rejected.length > 0) {
+      const shown = this.rejected.slice(0, DETAILS_REJECTIONS_MAX).map((rejection) => `${rejection.symbol} ${rejection.code}`);
+      lines.push(`rejected: ${shown.join(', ')}${this.rejected.length > shown.length ? `, and ${this.rejected.length - shown.length} more` : ''}`);
+    }
     setCurrentDetails(lines.join('\n\n'));
   }
 

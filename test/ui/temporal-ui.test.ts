@@ -83,7 +83,7 @@ describe('the Temporal Web UI tells the story of a trading day', () => {
         await page.goto(`${namespacePath}/workflows/${encodeURIComponent(workflowId)}/${handle.firstExecutionRunId}/user-metadata`);
         // setCurrentDetails: the phase and the order counts, answered by the running worker.
         await waitForTextInAnyFrame(page, 'awaiting fills', 'the current details of the running day');
-        await waitForTextInAnyFrame(page, '2 orders', 'the order count in the current details');
+        await waitForTextInAnyFrame(page, '2 orders: 2 sent (0 filled, 2 open), 0 never sent', 'the order counts in the current details');
         await page.screenshot({ path: join(RESULTS_DIR, 'temporal-ui-running.png'), fullPage: true });
         lap('current details shown');
         await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'auto', account: keyIdFor(account) });
