@@ -17,7 +17,7 @@ import { todayInNewYork } from '../../src/cli/dates';
 import type { Signal } from '../../src/domain/types';
 import { dailyWorkflowId } from '../../src/names';
 import type { DayReport } from '../../src/contracts/day';
-import { statusQuery } from '../../src/workflows/messages';
+import { emergencyStopUpdate, statusQuery } from '../../src/workflows/messages';
 import { keyIdFor, simAdmin, startHarness, testConfig, uniqueAccount, withWorker, type Harness } from '../support/trading-harness';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -127,6 +127,43 @@ describe('the Temporal Web UI tells the story of a trading day', () => {
       await expectText(page, '"source": "ui-test"', 'the memo source');
       await expectText(page, '"signals": 2', 'the memo signal count');
       lap('summary, search attributes and memo shown');
+    } catch (error) {
+      await page.screenshot({ path: join(RESULTS_DIR, 'temporal-ui-failure.png'), fullPage: true }).catch(() => undefined);
+      throw error;
+    } finally {
+      await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'auto', account: keyIdFor(account) }).catch(() => undefined);
+      await page.close();
+    }
+  });
+
+  it('a stopped day with a rejection: its details name the rejection code, and the list finds it by RunState', async () => {
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run 'bash scripts/install-chromium.sh' (CI does)`);
+    const account = uniqueAccount('uistop');
+    const tradingDate = todayInNewYork();
+    const workflowId = dailyWorkflowId(account, tradingDate);
+    const taskQueue = `q-${account}`;
+    const page = await browser.newPage({ viewport: { width: 1600, height: 2000 } });
+    const namespacePath = `${ui}/namespaces/${encodeURIComponent(harness.temporal.namespace)}`;
+    try {
+      await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'hold', account: keyIdFor(account) });
+      const config = testConfig(account, { timing: { max_fill_wait_minutes: 2 }, risk_management: { restricted_symbols: ['JPM'] } });
+      const report: DayReport = await withWorker(harness, config, taskQueue, async () => {
+        const handle = await startDay(harness.client, {
+          account, tradingDate, signals: [...SIGNALS, { symbol: 'JPM', strength: 0.3 }], mode: 'paper', taskQueue, source: 'ui-test',
+        });
+        await waitFor(async () => (await handle.query(statusQuery)).phase === 'awaiting_fills', 30_000, 'the day to await fills');
+        await page.goto(`${namespacePath}/workflows/${encodeURIComponent(workflowId)}/${handle.firstExecutionRunId}/user-metadata`);
+        await waitForTextInAnyFrame(page, 'rejected: JPM RESTRICTED_SYMBOL', 'the rejection and its code in the current details');
+        await waitForTextInAnyFrame(page, '2 orders: 2 sent (0 filled, 2 open), 0 never sent', 'the order counts in the current details');
+        await handle.executeUpdate(emergencyStopUpdate, { args: [{ reason: 'ui test: stop' }] });
+        return dayResult(handle);
+      });
+      assert.equal(report.status, 'stopped');
+      // The stopped day is found by the state it ended in.
+      const query = `TradingAccount="${account}" AND RunState="stopped"`;
+      await page.goto(`${namespacePath}/workflows?query=${encodeURIComponent(query)}`);
+      await waitForVisible(page, page.getByRole('link', { name: workflowId, exact: true }), `${workflowId} in the list filtered by ${query}`, { reload: true });
+      await page.screenshot({ path: join(RESULTS_DIR, 'temporal-ui-stopped.png'), fullPage: true });
     } catch (error) {
       await page.screenshot({ path: join(RESULTS_DIR, 'temporal-ui-failure.png'), fullPage: true }).catch(() => undefined);
       throw error;
