@@ -58,7 +58,10 @@ describe('safety promises against an adversary, judged by the broker\'s records'
     await simAdmin(harness, 'POST', '/admin/faults', { route: 'POST /v2/orders', kind: 'latency', latencyMs: 1500, count: 0 });
     let answeredAt = 0;
     try {
-      const { report, answer, halted } = await withWorker(harness, testConfig(account, { timing: { max_fill_wait_minutes: 10 } }), taskQueue, async () => {
+      // Two lanes: the 6 orders take three rounds of 1.5 s, so the stop comes while submits are still to be sent (with
+      // all 6 in flight at once the day could end, its fills instant, before the stop reached it).
+      const config = testConfig(account, { timing: { max_fill_wait_minutes: 10, submit_concurrency: 2 } });
+      const { report, answer, halted } = await withWorker(harness, config, taskQueue, async () => {
         const handle = await start(account, taskQueue);
         // The first order is at the broker: the next POST is on the wire, held by the broker's latency.
         await waitFor(async () => (await simOrderLog(harness, account)).length >= 1);
