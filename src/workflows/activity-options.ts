@@ -138,26 +138,26 @@ export function activities<K extends ActivityKind>(kind: K, summary: string): Ac
 }
 
 /**
- * The order submit, a broker call. A cancelled day waits for an attempt in flight to finish instead of walking away
+ * The order submits, broker calls. A cancelled day waits for an attempt in flight to finish instead of walking away
  * from it (the default TRY_CANCEL would): the kill switch sweeps only after every POST has been answered, so no
  * order can reach the broker after the stop. `retryMinutes` bounds how long a broker that does not answer is
  * retried; the order's outcome is then unknown and the day looks it up by client order id.
  */
-export function submitActivity(summary: string, retryMinutes: number): Activities['submitOrder'] {
+function submitProxies(summary: string, retryMinutes: number): Activities {
   return proxyActivities<Activities>({
     ...ACTIVITY_OPTIONS.broker,
     summary,
     scheduleToCloseTimeout: `${Math.round(retryMinutes * 60)} seconds`,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  }).submitOrder;
+  });
 }
 
-/** A batch of submits (days on the batched-submits patch), with the single submit's cancellation and retry budget. */
+/** One order (days before the batched-submits patch). */
+export function submitActivity(summary: string, retryMinutes: number): Activities['submitOrder'] {
+  return submitProxies(summary, retryMinutes).submitOrder;
+}
+
+/** A batch of orders (days on the batched-submits patch). */
 export function submitBatchActivity(summary: string, retryMinutes: number): Activities['submitOrders'] {
-  return proxyActivities<Activities>({
-    ...ACTIVITY_OPTIONS.broker,
-    summary,
-    scheduleToCloseTimeout: `${Math.round(retryMinutes * 60)} seconds`,
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  }).submitOrders;
+  return submitProxies(summary, retryMinutes).submitOrders;
 }

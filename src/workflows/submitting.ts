@@ -26,11 +26,7 @@ export async function submitAll(day: DayState, orders: OrderIntent[], sending: S
   if (sending.batchSize !== undefined) return submitInBatches(day, orders, sending);
   if (sending.concurrency > 1) return submitConcurrently(day, orders, sending);
   for (const [index, intent] of orders.entries()) {
-    if (day.paused) {
-      day.describe();
-      await condition(() => !day.paused);
-      freshClockAfterPause(sending);
-    }
+    if (day.paused) await resumeAfterPause(day, sending);
     // Stopped while a submit was in flight: that submit has answered; nothing more is sent.
     if (sending.ledger && day.stop) return false;
     if (sending.ledger && !day.sessionOver && Date.now() >= Date.parse(sending.notAfter)) {
@@ -58,9 +54,7 @@ async function submitConcurrently(day: DayState, orders: OrderIntent[], sending:
     const lane = async (): Promise<void> => {
       while (next < queue.length) {
         if (day.paused) {
-          day.describe();
-          await condition(() => !day.paused);
-          freshClockAfterPause(sending);
+          await resumeAfterPause(day, sending);
           continue;
         }
         if (day.stop) return;
@@ -95,11 +89,7 @@ async function submitInBatches(day: DayState, orders: OrderIntent[], sending: Se
   for (const side of ['sell', 'buy'] as const) {
     const queue = orders.filter((order) => order.side === side);
     for (let start = 0; start < queue.length; start += batchSize) {
-      if (day.paused) {
-        day.describe();
-        await condition(() => !day.paused);
-        freshClockAfterPause(sending);
-      }
+      if (day.paused) await resumeAfterPause(day, sending);
       if (day.stop) return false;
       if (!day.sessionOver && Date.now() >= Date.parse(sending.notAfter)) day.endSession(`past the last submit time ${sending.notAfter}`);
       if (day.sessionOver) {
@@ -116,9 +106,11 @@ async function submitInBatches(day: DayState, orders: OrderIntent[], sending: Se
 }
 
 /**
- * After a pause the broker's clock must be read afresh: a reading the worker kept from before the pause would be
- * advanced by the worker's own elapsed time, which says nothing of a broker clock that moved otherwise.
+ * Waits out a pause. After it the broker's clock must be read afresh: a reading the worker kept from before the
+ * pause would be advanced by the worker's own elapsed time, which says nothing of a broker clock that moved otherwise.
  */
-function freshClockAfterPause(sending: Sending): void {
+async function resumeAfterPause(day: DayState, sending: Sending): Promise<void> {
+  day.describe();
+  await condition(() => !day.paused);
   if (sending.guard) sending.guard = { ...sending.guard, freshClockAfter: new Date().toISOString() };
 }
