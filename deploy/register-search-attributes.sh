@@ -1,7 +1,7 @@
 #!/bin/sh
 # Waits for the Temporal frontend, makes sure the namespace exists and registers tradeflow's search attributes
-# (runs in temporalio/admin-tools). Idempotent. On SQL visibility custom search attributes belong to a namespace,
-# hence --namespace everywhere.
+# (runs in temporalio/admin-tools, and natively from scripts/cluster.sh with the temporal CLI on PATH). Idempotent.
+# On SQL visibility custom search attributes belong to a namespace, hence --namespace everywhere.
 #
 # Keep ATTRIBUTES equal to SEARCH_ATTRIBUTES in src/temporal/search-attributes.ts (a unit test checks it).
 set -eu

@@ -140,6 +140,11 @@ export const executionConfigSchema = z.strictObject({
      * the history carries the orders and a compact explanation; a large universe's full trail lives here.
      */
     trail_dir: z.string().min(1).default('.tradeflow/trails'),
+    /**
+     * Where the worker writes each day's report when the day ends (completed, stopped, halted, closed or failed):
+     * `<workflowId>.json` and a self-contained `<workflowId>.html` with charts. `tradeflow report` writes here too.
+     */
+    report_dir: z.string().min(1).default('.tradeflow/reports'),
   }).prefault({}),
   /**
    * Where a schedule may read the day's signals, by key: workflow input names a key, never a path or a command.

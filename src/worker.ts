@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { Client, Connection } from '@temporalio/client';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from './activities';
 import { heartbeatWhileRunning } from './activities/heartbeat';
 import { createRedactor, redactActivityErrors } from './activities/redaction';
@@ -14,6 +14,7 @@ import type { BrokerPort } from './broker/port';
 import { loadExecutionConfig, PROJECT_ROOT, type ExecutionConfig } from './config';
 import { mergeSectorMaps, parseSectorCsv } from './domain/sectors';
 import { temporalSettingsFromEnv, type TemporalSettings } from './env';
+import { openClientConnection, openNativeConnection } from './temporal/connection';
 import { CliError, EXIT } from './cli/errors';
 import { activityTelemetry } from './telemetry/activity';
 import { createLogger, loggingSettings, LoggingConfigError } from './telemetry/logging';
@@ -173,8 +174,8 @@ export async function runWorker(settings: TemporalSettings = temporalSettingsFro
   const brokers = Object.fromEntries(accounts.map(({ name, connection }) => [
     name, createAlpacaBroker({ ...connection, ...(metrics ? { onRequest: metrics.brokerObserver(name) } : {}) }),
   ]));
-  const connection = await NativeConnection.connect({ address: settings.address });
-  const clientConnection = await Connection.connect({ address: settings.address });
+  const connection = await openNativeConnection(settings);
+  const clientConnection = await openClientConnection(settings);
   try {
     const accountStates = temporalAccountStateStore(new Client({ connection: clientConnection, namespace: settings.namespace }), settings.taskQueue);
     const worker = await createTradingWorker({

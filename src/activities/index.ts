@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { createAccountActivities } from './account';
 import { createAlertActivities } from './alerts';
+import { createDayReportActivities } from './day-report';
 import { createFillActivities } from './fills';
 import { createOrderActivities } from './orders';
 import { createPlanningActivities } from './planning';
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAccountActivities(deps),
     ...createScheduledSignalActivities(deps),
     ...createAlertActivities(deps),
+    ...createDayReportActivities(deps),
   };
 }
 

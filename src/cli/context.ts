@@ -1,7 +1,8 @@
 /** What every command starts from: the config, the account it acts for, and a Temporal client for its duration. */
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { ConfigError, loadExecutionConfig, type ExecutionConfig } from '../config';
 import { temporalSettingsFromEnv, type TemporalSettings } from '../env';
+import { openClientConnection } from '../temporal/connection';
 import { CliError, EXIT } from './errors';
 
 /** The validated config, or exit 2 naming the bad field. */
@@ -26,12 +27,7 @@ export function accountOption(config: ExecutionConfig, requested: string | undef
 
 /** A Temporal client for one command; close the connection when done. */
 export async function connectClient(settings: TemporalSettings = temporalSettingsFromEnv()): Promise<{ client: Client; settings: TemporalSettings; close(): Promise<void> }> {
-  let connection: Connection;
-  try {
-    connection = await Connection.connect({ address: settings.address, connectTimeout: '5 seconds' });
-  } catch (error) {
-    throw new CliError(`cannot reach the Temporal server at ${settings.address} (TEMPORAL_ADDRESS): ${(error as Error).message}`, EXIT.failure);
-  }
+  const connection = await openClientConnection(settings, { connectTimeout: '5 seconds' });
   return { client: new Client({ connection, namespace: settings.namespace }), settings, close: () => connection.close() };
 }
 

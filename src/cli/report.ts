@@ -2,6 +2,7 @@ import type { PacingStats } from '../broker/request-budget';
 import type { DayReport, DayStatus, OrderRecord } from '../contracts/day';
 import type { PortfolioSummary } from '../contracts/portfolio';
 import { orderCounts } from '../domain/order-counts';
+import { shortDuration } from '../domain/fill-latency';
 import { parseDailyWorkflowId } from '../names';
 
 /** The report as `tradeflow run --wait --json` prints it: the documented keys first, the explanation after. */
@@ -47,7 +48,12 @@ const LISTED_MAX = 25;
 /** A few lines for a person: what the day did. */
 export function reportText(report: DayReport): string {
   const lines = [`${report.workflowId}: ${report.status}${report.reason ? ` (${report.reason})` : ''}`];
-  lines.push(...ordersText(report.orders));
+  if (report.failure) lines.push(`  failed in ${report.failure.phase}: ${report.failure.error}`);
+  lines.push(...ordersTable(report.orders));
+  if (report.fillLatency) {
+    const { p50Seconds, p95Seconds, fills } = report.fillLatency;
+    lines.push(`  signal-to-fill latency: p50 ${p50Seconds.toFixed(2)} s, p95 ${p95Seconds.toFixed(2)} s over ${fills} fills`);
+  }
   const listed = (items: string[]) => (items.length > LISTED_MAX
     ? [...items.slice(0, LISTED_MAX), `  … and ${items.length - LISTED_MAX} more (the JSON report has them all)`] : items);
   lines.push(...listed(report.rejected.map((rejection) => `  rejected ${rejection.symbol}: ${rejection.code} ${rejection.detail}`)));
@@ -67,6 +73,7 @@ export function reportText(report: DayReport): string {
   if (report.reconciliation && report.reconciliation.length > 0) {
     lines.push(`  reconciliation: ${report.reconciliation.length} differences with the broker`);
   }
+  if (report.reportFiles) lines.push(`  report: ${report.reportFiles.html} (written by the worker)`);
   return lines.join('\n');
 }
 
@@ -90,7 +97,7 @@ export function statusFromReport(report: DayReport, closedAt: Date): DayStatus {
   };
 }
 
-export function statusText(status: DayStatus): string {
+export function statusText(status: DayStatus, now: Date = new Date()): string {
   const lines = [
     `${status.workflowId}: ${status.phase}${status.paused ? ' (paused)' : ''}, trading state ${status.tradingState}`,
   ];
@@ -101,7 +108,7 @@ export function statusText(status: DayStatus): string {
   if (status.stop) lines.push(`  emergency stop at ${status.stop.at}: ${status.stop.reason}${status.stop.flatten ? ' (flatten)' : ''}`);
   if (status.lastError) lines.push(`  last error: ${status.lastError}`);
   if (status.pacing) lines.push(`  ${pacingText(status.pacing)}`);
-  lines.push(...ordersText(status.orders));
+  lines.push(...ordersTable(status.orders, now));
   return lines.join('\n');
 }
 
@@ -114,12 +121,28 @@ export function portfolioText(portfolio: PortfolioSummary): string {
   return lines.join('\n');
 }
 
-function ordersText(orders: OrderRecord[]): string[] {
-  return orders.map((order) => {
-    const size = order.qty !== null ? `${order.qty}` : `$${order.notional}`;
-    const fill = order.filledQty > 0 && order.filledAvgPrice !== null ? ` ${order.filledQty} @ $${order.filledAvgPrice.toFixed(2)}` : '';
-    return `  ${order.side.toUpperCase().padEnd(4)} ${size.padStart(6)} ${order.symbol.padEnd(6)} ${order.type.padEnd(6)} -> ${order.status}${fill}`;
-  });
+/**
+ * The day's orders as a table: state, filled quantity, average price and age (since the broker took the order; a
+ * filled order's age stops at its fill).
+ */
+export function ordersTable(orders: readonly OrderRecord[], now: Date = new Date()): string[] {
+  if (orders.length === 0) return [];
+  const rows = orders.map((order) => [
+    order.side.toUpperCase(), order.qty !== null ? `${order.qty}` : `$${order.notional}`, order.symbol, order.type, order.status,
+    order.filledQty > 0 ? `${order.filledQty}` : '', order.filledAvgPrice !== null ? `$${order.filledAvgPrice.toFixed(2)}` : '',
+    ageOf(order, now),
+  ]);
+  const header = ['SIDE', 'SIZE', 'SYMBOL', 'TYPE', 'STATE', 'FILLED', 'AVG PRICE', 'AGE'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const numeric = new Set([1, 5, 6]);
+  const line = (cells: readonly string[]) => `  ${cells.map((cell, column) => (numeric.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd()}`;
+  return [line(header), ...rows.map(line)];
+}
+
+function ageOf(order: OrderRecord, now: Date): string {
+  if (!order.submittedAt) return '';
+  const end = order.filledAt ? Date.parse(order.filledAt) : now.getTime();
+  return shortDuration(end - Date.parse(order.submittedAt));
 }
 
 /** `broker requests: 412 at 200/min, 12 waited for the budget (3.4 s in all, 0.9 s at most)` */

@@ -2,6 +2,7 @@
  * The day's boundary: what a client (CLI, signal job, schedule) starts `dailyTrading` with, what its queries,
  * updates and result answer, and the session guard the day's submits carry to the order activity. Types only.
  */
+import type { FillLatency } from '../domain/fill-latency';
 import type {
   Account, BrokerOrder, OrderIntent, Rejection, Side, Signal, SymbolDecision, TradingState,
 } from '../domain/types';
@@ -47,6 +48,10 @@ export interface OrderRecord {
   status: BrokerOrder['status'] | 'unsubmitted' | 'submit_failed' | 'unknown';
   filledQty: number;
   filledAvgPrice: number | null;
+  /** When the broker accepted the order, by its clock (absent until it did, and on days recorded before times were kept). */
+  submittedAt?: string | null;
+  /** When the order filled completely, by the broker's clock. */
+  filledAt?: string | null;
 }
 
 export interface EmergencyStopRequest {
@@ -180,6 +185,12 @@ export interface DayReport {
   decisionsOmitted?: number;
   /** Where the worker that planned the day wrote its full decision trail (JSON); null if it could not. */
   trail?: TrailLocation | null;
+  /** Signal-to-fill latency over the day's fills (absent when nothing filled or on days recorded before it existed). */
+  fillLatency?: FillLatency | null;
+  /** A failed day: the error it failed with and the phase it was in (its report is written by the worker). */
+  failure?: { phase: DayPhase; error: string } | null;
+  /** Where the worker wrote this report as files (`reports.report_dir` on its machine). */
+  reportFiles?: { json: string; html: string } | null;
 }
 
 /** One holding before the day: signed quantity, and its market value when the snapshot read it. */

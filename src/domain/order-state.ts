@@ -1,11 +1,19 @@
 import { fromRecordTable, toRecordTable, type RecordTable } from './record-table';
 import type { BrokerOrder } from './types';
 
-/** What a day keeps of a broker order: which it is and how it stands. Activities answer with this, not the whole order. */
-export type OrderState = Pick<BrokerOrder, 'id' | 'clientOrderId' | 'status' | 'filledQty' | 'filledAvgPrice'>;
+/**
+ * What a day keeps of a broker order: which it is, how it stands, and when the broker took and filled it (absent in
+ * answers recorded before the day kept times). Activities answer with this, not the whole order.
+ */
+export type OrderState = Pick<BrokerOrder, 'id' | 'clientOrderId' | 'status' | 'filledQty' | 'filledAvgPrice'>
+  & Partial<Pick<BrokerOrder, 'submittedAt' | 'filledAt'>>;
 
 export function orderStateOf(order: BrokerOrder): OrderState {
-  return { id: order.id, clientOrderId: order.clientOrderId, status: order.status, filledQty: order.filledQty, filledAvgPrice: order.filledAvgPrice };
+  return {
+    id: order.id, clientOrderId: order.clientOrderId, status: order.status, filledQty: order.filledQty, filledAvgPrice: order.filledAvgPrice,
+    ...(order.submittedAt ? { submittedAt: order.submittedAt } : {}),
+    ...(order.filledAt ? { filledAt: order.filledAt } : {}),
+  };
 }
 
 /** Beyond this many, a list of order states travels as a table. */

@@ -1,5 +1,5 @@
 /** Writes a day's report as `<dir>/<workflowId>.json` and `<dir>/<workflowId>.html` (the page of ./html). */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DayReport } from '../contracts/day';
 import { renderDayReportHtml } from './html';
@@ -19,14 +19,25 @@ export function writeDayReportFiles(
   report: DayReport, options: { dir: string; sectors: Readonly<Record<string, string>>; chartJs?: string | null; now?: Date },
 ): { json: string; html: string } {
   mkdirSync(options.dir, { recursive: true });
-  const base = path.join(options.dir, report.workflowId.replace(/[^A-Za-z0-9._-]/g, '_'));
-  const json = `${base}.json`;
-  const html = `${base}.html`;
-  writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(html, renderDayReportHtml(report, {
+  const { json, html } = reportFilePaths(options.dir, report.workflowId);
+  writeAtomically(json, `${JSON.stringify(report, null, 2)}\n`);
+  writeAtomically(html, renderDayReportHtml(report, {
     sectors: options.sectors,
     chartJs: options.chartJs === undefined ? chartJsSource() : options.chartJs,
     generatedAt: (options.now ?? new Date()).toISOString(),
   }));
   return { json, html };
+}
+
+/** Where a day's report files go in `dir`: named by the workflow id, made safe as a file name. */
+export function reportFilePaths(dir: string, workflowId: string): { json: string; html: string } {
+  const base = path.join(dir, workflowId.replace(/[^A-Za-z0-9._-]/g, '_'));
+  return { json: `${base}.json`, html: `${base}.html` };
+}
+
+/** A reader (a browser refreshing the page, a script) never sees half a file. */
+function writeAtomically(file: string, text: string): void {
+  const staging = `${file}.${process.pid}.tmp`;
+  writeFileSync(staging, text);
+  renameSync(staging, file);
 }

@@ -113,11 +113,15 @@ export function dayTargets(report: DayReport): DayTarget[] {
     detail: `${preTrade} intent${preTrade === 1 ? '' : 's'} refused with a reason code (the checks doing their job); `
       + `a breach is an order the broker refused after the checks passed it (${refusedAtBroker}) or the daily loss limit crossed (${report.dailyLoss ? 'yes' : 'no'})`,
   });
-  targets.push({
-    name: 'Signal-to-fill latency',
-    value: 'not measured',
-    detail: 'the report carries no signal or fill timestamps',
-  });
+  const latency = report.fillLatency;
+  targets.push(latency
+    ? {
+      name: 'Signal-to-fill latency',
+      value: `p50 ${latency.p50Seconds.toFixed(2)} s · p95 ${latency.p95Seconds.toFixed(2)} s`,
+      detail: `over ${latency.fills} fill${latency.fills === 1 ? '' : 's'} (slowest ${latency.maxSeconds.toFixed(2)} s), from ${latency.from}, `
+        + 'when the day could act on its signals (the market found open), to each fill, by the broker\'s clock',
+    }
+    : { name: 'Signal-to-fill latency', value: 'n/a', detail: 'no fill with a time (nothing filled, or a day recorded before times were kept)' });
   return targets;
 }
 
@@ -186,6 +190,7 @@ function summarySection(report: DayReport, tally: ReturnType<typeof orderTally>)
   const rows: Array<[string, string]> = [
     ['Status', report.status],
     ['Reason', report.reason ?? '—'],
+    ...(report.failure ? [['Failed', `in ${report.failure.phase}: ${report.failure.error}`] as [string, string]] : []),
     ['Trading state', report.tradingState],
     ['Signals', String(report.signals)],
     ['Orders', `${tally.total}: ${tally.sent} sent (${tally.filled} filled, ${tally.open} open), ${tally.neverSent} never sent`

@@ -1,4 +1,6 @@
-import { ActivityCancellationType, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import {
+  ActivityCancellationType, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { FINAL_BROKER_ERRORS } from '../broker/errors';
 
@@ -95,7 +97,16 @@ export const ACTIVITY_OPTIONS = {
   },
 } satisfies Record<string, ActivityOptions>;
 
-export type ActivityKind = keyof typeof ACTIVITY_OPTIONS;
+/**
+ * Work on the worker's own machine: the day's report files. A local activity, so its input (the whole report, which
+ * the history already holds as the day's result) is not recorded a second time; only its answer is.
+ */
+export const LOCAL_ACTIVITY_OPTIONS = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
+} satisfies LocalActivityOptions;
+
+export type ActivityKind = keyof typeof ACTIVITY_OPTIONS | 'local';
 
 /** The kind of every activity: an activity added without one does not compile. */
 type KindOf = EveryActivity<{
@@ -124,6 +135,7 @@ type KindOf = EveryActivity<{
   stopAccount: 'killSwitch';
   loadScheduledSignals: 'signalSource';
   sendAlert: 'alert';
+  writeDayReport: 'local';
 }>;
 type EveryActivity<K extends Record<keyof Activities, ActivityKind>> = K;
 
@@ -133,8 +145,13 @@ export type ActivitiesOf<K extends ActivityKind> = Pick<Activities, {
 }[keyof Activities]>;
 
 /** The activities of one kind, proxied with its options and a one-line summary the Temporal UI shows for the call. */
-export function activities<K extends ActivityKind>(kind: K, summary: string): ActivitiesOf<K> {
+export function activities<K extends Exclude<ActivityKind, 'local'>>(kind: K, summary: string): ActivitiesOf<K> {
   return proxyActivities<Activities>({ ...ACTIVITY_OPTIONS[kind], summary });
+}
+
+/** The local activities, with the summary the Temporal UI shows for the call. */
+export function localActivities(summary: string): ActivitiesOf<'local'> {
+  return proxyLocalActivities<Activities>({ ...LOCAL_ACTIVITY_OPTIONS, summary });
 }
 
 /**

@@ -26,6 +26,7 @@ import { legacyStop } from './legacy-stop';
 import {
   emergencyStopSignal, emergencyStopUpdate, pauseSignal, portfolioQuery, resumeSignal, statusQuery,
 } from './messages';
+import { REPORT_FILES_PATCH, writeReportFiles } from './report-files';
 import { stopTheDay } from './stop-day';
 import { haltedReason } from './wording';
 
@@ -142,8 +143,13 @@ export async function dailyTrading(input: DailyTradingInput): Promise<DayReport>
           if (day.claimed) await finishDay(day, 'failed');
         } finally {
           // The operator hears of the failure even when the cleanup failed too; an alert never replaces the error.
-          await day.alerts.send(failureAlert(day, error, failedIn));
+          const alert = failureAlert(day, error, failedIn);
+          await day.alerts.send(alert);
           await day.alerts.settled();
+          if (patched(REPORT_FILES_PATCH)) {
+            day.failure = { phase: failedIn, error: alert.error };
+            await writeReportFiles(day);
+          }
         }
       });
       throw error;
@@ -164,6 +170,7 @@ export async function dailyTrading(input: DailyTradingInput): Promise<DayReport>
   // Once the day is recorded and its cleanup done: an alert never holds up the trading.
   await day.alerts.send(summaryAlert(day));
   await day.alerts.settled();
+  if (patched(REPORT_FILES_PATCH)) await writeReportFiles(day);
   await condition(allHandlersFinished);
   return day.report();
 }
@@ -198,6 +205,7 @@ async function tradeTheDay(day: DayState): Promise<void> {
   const opened = await waitForOpen(day, config, ledger);
   if (!opened) return;
   const { clock } = opened;
+  day.tradingFrom = clock.timestamp;
   // A lean day that found the market open re-reads the account's state only if it waited: the claim just read it.
   if (ledger && !(lean && !opened.waited) && await haltedMeanwhile(day)) return;
 

@@ -10,6 +10,7 @@ import { increasesRisk, type DailyLossBreach } from '../domain/daily-loss';
 import { orderCounts } from '../domain/order-counts';
 import { arrivalPricesOf } from '../domain/plan';
 import type { OrderState } from '../domain/order-state';
+import { fillLatency } from '../domain/fill-latency';
 import { compactLists, expandLists } from '../domain/large-lists';
 import { secondWaveOrders } from '../domain/waves';
 import type {
@@ -32,6 +33,8 @@ import { nowIso } from './time';
  * report 278 KB (npm run bench, N = 100); a larger day's decisions are in its plan's history event and its trail file.
  */
 const REPORT_DECISIONS_MAX = 50;
+/** Beyond this many orders the report leaves out each order's times (its latency figures keep what they say). */
+const REPORT_ORDER_TIMES_MAX = 100;
 /** Rejections the UI's current details name (symbol and code); the rest are counted. */
 const DETAILS_REJECTIONS_MAX = 20;
 
@@ -61,6 +64,12 @@ export class DayState {
   arrivalPrices: Record<string, number> = {};
   /** Where a large day's positions and fills were written (the report then carries them empty). */
   closingFile: TrailLocation | null = null;
+  /** The broker's time when the day could act on its signals (the market found open): signal-to-fill latency starts here. */
+  tradingFrom: string | null = null;
+  /** Where the worker wrote the day's report files (set once they are written). */
+  reportFiles: { json: string; html: string } | null = null;
+  /** A failed day: the error and the phase it failed in, for its report. */
+  failure: { phase: DayPhase; error: string } | null = null;
   rejected: Rejection[] = [];
   updatedAt: string;
   /** True once the account's ledger granted this run the date: it reports how it ends. */
@@ -255,6 +264,8 @@ export class DayState {
     record.status = order.status;
     record.filledQty = order.filledQty;
     record.filledAvgPrice = order.filledAvgPrice;
+    if (order.submittedAt) record.submittedAt = order.submittedAt;
+    if (order.filledAt) record.filledAt = order.filledAt;
   }
 
   /** The broker refused the order (or its submit failed for good): it is rejected with the broker's words. */
@@ -401,6 +412,8 @@ export class DayState {
 
   /** The day's report; on a large day its long lists travel as tables (`expandLists` reads them back). */
   report(): DayReport {
+    const orders = this.orderList();
+    const latency = fillLatency(orders, this.tradingFrom);
     return compactLists<DayReport>({
       workflowId: this.workflowId,
       tradingDate: this.input.tradingDate,
@@ -409,7 +422,7 @@ export class DayState {
       tradingState: this.tradingState,
       stop: this.stop,
       signals: this.input.signals.length,
-      orders: this.orderList(),
+      orders: orders.length > REPORT_ORDER_TIMES_MAX ? orders.map(withoutTimes) : orders,
       rejected: this.rejected,
       // A large day's decisions stay in its trail file: the report keeps its orders and the decisions' counts.
       decisions: this.decisions.length > REPORT_DECISIONS_MAX ? [] : this.decisions,
@@ -427,6 +440,9 @@ export class DayState {
       ...(this.pacing ? { pacing: this.pacing } : {}),
       ...(this.decisionCounts ? { decisionCounts: this.decisionCounts, trail: this.trail } : {}),
       ...(this.closingFile ? { closingFile: this.closingFile } : {}),
+      ...(latency ? { fillLatency: latency } : {}),
+      ...(this.failure ? { failure: this.failure } : {}),
+      ...(this.reportFiles ? { reportFiles: this.reportFiles } : {}),
     }, REPORT_LISTS);
   }
 }
@@ -444,6 +460,10 @@ function recordOf(intent: OrderIntent): OrderRecord {
     filledQty: 0,
     filledAvgPrice: null,
   };
+}
+
+function withoutTimes({ submittedAt: _submitted, filledAt: _filled, ...order }: OrderRecord): OrderRecord {
+  return order;
 }
 
 function roundQty(qty: number): number {

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import {
   bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap,
@@ -81,8 +83,13 @@ export function testConfig(account: string, overrides: Record<string, Record<str
     ...overrides,
     execution: { account, ...overrides.execution },
     timing: { poll_interval_seconds: 0.5, max_fill_wait_minutes: 0.5, ...overrides.timing },
+    // The worker's own report files of each test day, out of the working tree.
+    reports: { report_dir: TEST_REPORT_DIR, ...overrides.reports },
   });
 }
+
+/** Where test workers write each day's report files. */
+export const TEST_REPORT_DIR = join(tmpdir(), `tradeflow-test-reports-${process.pid}`);
 
 /** The simulator's broker for an account: each key id is its own account there. */
 export function simBroker(harness: Harness, account: string): BrokerPort {

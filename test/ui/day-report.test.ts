@@ -8,7 +8,7 @@
  * Without /usr/bin/chromium the test is skipped, saying so ('bash scripts/install-chromium.sh' installs it).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -18,7 +18,8 @@ import type { DayReport } from '../../src/contracts/day';
 import type { Signal } from '../../src/domain/types';
 import { readDayReport } from '../../src/operations/day-report';
 import { dayResult, startDay } from '../../src/operations/start-day';
-import { writeDayReportFiles } from '../../src/report/files';
+import { reportFilePaths, writeDayReportFiles } from '../../src/report/files';
+import { dailyWorkflowId } from '../../src/names';
 import { loadSectors } from '../../src/worker';
 import { emergencyStopUpdate, statusQuery } from '../../src/workflows/messages';
 import {
@@ -67,8 +68,8 @@ describe('the day report page draws in a browser', { skip: SKIP }, () => {
     await harness?.close();
   });
 
-  function start(account: string, signals: Signal[] = SIGNALS) {
-    return startDay(harness.client, { account, tradingDate: todayInNewYork(), signals, mode: 'paper', taskQueue: `q-${account}`, source: 'report-test' });
+  function start(account: string, signals: Signal[] = SIGNALS, taskQueue = `q-${account}`) {
+    return startDay(harness.client, { account, tradingDate: todayInNewYork(), signals, mode: 'paper', taskQueue, source: 'report-test' });
   }
 
   /** Writes the report as `tradeflow report` does, opens the page offline, checks the charts drew. */
@@ -116,6 +117,13 @@ describe('the day report page draws in a browser', { skip: SKIP }, () => {
     assert.equal(report.status, 'completed');
     assert.ok(report.startingPositions?.some((position) => position.symbol === 'XOM'), 'the report carries the holding before the day');
     assert.ok((report.performance?.equityCurve?.length ?? 0) > 0, 'the report carries the equity curve');
+    assert.ok(report.fillLatency && report.fillLatency.fills > 0, `signal-to-fill latency measured (${JSON.stringify(report.fillLatency)})`);
+    assert.ok(report.orders.every((order) => order.status !== 'filled' || order.filledAt), 'every filled order carries its fill time');
+    // The worker wrote the same report itself as the day ended.
+    assert.ok(report.reportFiles && existsSync(report.reportFiles.html), `the worker wrote the page (${JSON.stringify(report.reportFiles)})`);
+    const written = JSON.parse(readFileSync(report.reportFiles.json, 'utf8')) as DayReport;
+    assert.equal(written.status, 'completed');
+    assert.deepEqual(written.fillLatency, report.fillLatency);
     await openReport('completed', report, ['chart-equity', 'chart-sectors', 'chart-slippage']);
   });
 
@@ -136,6 +144,34 @@ describe('the day report page draws in a browser', { skip: SKIP }, () => {
       await openReport('stopped', report, ['chart-sectors']);
     } finally {
       await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'auto', account: keyIdFor(account) });
+    }
+  });
+
+  it('a failed day: the worker writes its report as it fails, the page says why', async () => {
+    const account = uniqueAccount('rep');
+    const stranger = uniqueAccount('rep');
+    const config = testConfig(account);
+    // A day for an account this worker does not trade fails for good (UnknownAccount): it has no result.
+    const error = await withWorker(harness, config, `q-${account}`, async () => dayResult(await start(stranger, SIGNALS, `q-${account}`)).then(() => null, (e: unknown) => e));
+    assert.ok(error, 'the day failed');
+    const files = reportFilePaths(config.reports.report_dir, dailyWorkflowId(stranger, todayInNewYork()));
+    const written = JSON.parse(readFileSync(files.json, 'utf8')) as DayReport;
+    assert.equal(written.status, 'failed');
+    assert.match(written.failure?.error ?? '', /account/i);
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, offline: true });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('request', (request) => { if (!request.url().startsWith('file:')) problems.push(`request ${request.url()}`); });
+    try {
+      await page.goto(pathToFileURL(files.html).href);
+      const summary = await page.locator('section#summary').innerText();
+      assert.match(summary, /failed/);
+      assert.match(summary, new RegExp(`in ${written.failure!.phase}`));
+      assert.deepEqual(problems, [], 'no script error, nothing loaded from the network');
+      await page.screenshot({ path: join(ARTIFACTS, 'day-report-failed.png'), fullPage: true });
+    } finally {
+      await context.close();
     }
   });
 

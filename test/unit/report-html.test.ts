@@ -101,11 +101,21 @@ describe('the day report page', () => {
     assert.equal(targets['Order success rate']!.value, '33.3%', '1 filled of 3 sent');
     assert.equal(targets['Position tracking accuracy']!.value, '50.0%', 'ZZZZ differs, AAPL matches');
     assert.equal(targets['Risk compliance']!.value, '1 breach', 'the order the broker rejected');
-    assert.equal(targets['Signal-to-fill latency']!.value, 'not measured');
+    assert.equal(targets['Signal-to-fill latency']!.value, 'n/a', 'no fill carries a time');
+    const timed = Object.fromEntries(dayTargets(report({
+      fillLatency: { from: '2026-12-01T14:30:00Z', fills: 20, p50Seconds: 1.5, p95Seconds: 4.25, maxSeconds: 9 },
+    })).map((target) => [target.name, target]));
+    assert.equal(timed['Signal-to-fill latency']!.value, 'p50 1.50 s · p95 4.25 s');
+    assert.match(timed['Signal-to-fill latency']!.detail, /over 20 fills \(slowest 9\.00 s\)/);
     const clean = Object.fromEntries(dayTargets(report({ orders: [], reconciliation: null })).map((target) => [target.name, target.value]));
     assert.deepEqual(clean, {
-      'Order success rate': 'n/a', 'Position tracking accuracy': 'not reconciled', 'Risk compliance': 'compliant', 'Signal-to-fill latency': 'not measured',
+      'Order success rate': 'n/a', 'Position tracking accuracy': 'not reconciled', 'Risk compliance': 'compliant', 'Signal-to-fill latency': 'n/a',
     });
+  });
+
+  it('says why a failed day failed', () => {
+    const html = renderDayReportHtml(report({ status: 'failed', failure: { phase: 'submitting', error: `broker down ${EVIL}` } }), OPTIONS);
+    assert.match(html, /<dt>Failed<\/dt><dd>in submitting: broker down &lt;script&gt;/);
   });
 
   it('keeps an equity curve compact', () => {
