@@ -217,6 +217,22 @@ wait_server() {
   done
 }
 
+# As root, PostgreSQL runs as `postgres`, which must be able to walk to its data directory: a checkout under a
+# private folder (mktemp -d makes 0700 ones) gets search permission (x, not read) for others on the folders above.
+let_postgres_reach() {
+  runuser -u postgres -- test -x "$1" 2>/dev/null && return 0
+  local path="" part
+  local -a parts
+  IFS=/ read -r -a parts <<<"${1#/}"
+  for part in "${parts[@]}"; do
+    path="$path/$part"
+    if ! runuser -u postgres -- test -x "$path" 2>/dev/null; then
+      log "letting postgres traverse $path (chmod o+x)"
+      chmod o+x "$path"
+    fi
+  done
+}
+
 start_postgres() {
   if pg_pid >/dev/null; then
     log "PostgreSQL already running (pid $(pg_pid))"
@@ -225,7 +241,10 @@ start_postgres() {
   [[ -x "$pg_bindir/initdb" ]] || die "PostgreSQL $POSTGRES_VERSION not found in $pg_bindir (apt-get install postgresql-$POSTGRES_VERSION)"
   if port_busy "$pg_port"; then die "port $pg_port is taken by another process (set TRADEFLOW_CLUSTER_PG_PORT)"; fi
   mkdir -p "$pg_home"
-  [[ "$(id -u)" == 0 ]] && chown postgres: "$pg_home"
+  if [[ "$(id -u)" == 0 ]]; then
+    chown postgres: "$pg_home"
+    let_postgres_reach "$pg_home"
+  fi
   if [[ ! -f "$pg_data/PG_VERSION" ]]; then
     log "initdb $pg_data"
     local pwfile="$pg_home/.pwfile"

@@ -12,6 +12,7 @@ import type { dailyTrading } from '../workflows';
 import { accountOption, configOrExit, withClient, type DayOptions } from './context';
 import { tradingDateOption } from './dates';
 import { CliError, EXIT } from './errors';
+import { cliLog } from './log';
 
 export interface ReportOptions extends DayOptions {
   out?: string;
@@ -29,7 +30,7 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
     sectors = sectorsFor(config);
   } catch (error) {
     // The report only groups by sector: the bundled map does if the config's map file cannot be read.
-    console.error(`report: the config's sector map is unavailable (${(error as Error).message}); using the bundled S&P 500 map`);
+    cliLog('warn', `report: the config's sector map is unavailable (${(error as Error).message}); using the bundled S&P 500 map`);
     sectors = loadSectors();
   }
   const files = writeDayReportFiles(report, { dir, sectors });
@@ -63,10 +64,10 @@ async function finishedReport(client: Client, workflowId: string, dir: string, r
 function openInBrowser(file: string): void {
   const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? null : 'xdg-open';
   if (!opener) {
-    console.error(`report: open ${file} in a browser`);
+    cliLog('info', `report: open ${file} in a browser`);
     return;
   }
   const child = spawn(opener, [file], { detached: true, stdio: 'ignore' });
-  child.on('error', (error) => console.error(`report: could not run ${opener} (${error.message}); open ${file} in a browser`));
+  child.on('error', (error) => cliLog('warn', `report: could not run ${opener} (${error.message}); open ${file} in a browser`));
   child.unref();
 }

@@ -7,6 +7,7 @@ import { CliError, EXIT } from './errors';
 import { reportJson, reportText } from './report';
 import { followProgress } from './progress';
 import { readSignalFile } from './signal-file';
+import { cliLog } from './log';
 
 export interface RunOptions extends DayOptions { signals: string; wait?: boolean; json?: boolean }
 
@@ -31,7 +32,7 @@ export async function runCommand(options: RunOptions): Promise<void> {
       console.log(options.json ? JSON.stringify({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, tradingDate }) : `started ${handle.workflowId}`);
       return;
     }
-    if (!options.json) console.error(`started ${handle.workflowId}, waiting for the day to finish...`);
+    if (!options.json) cliLog('info', `started ${handle.workflowId}, waiting for the day to finish...`, { workflowId: handle.workflowId });
     const progress = options.json ? null : followProgress(client, handle.workflowId);
     let report;
     try {
