@@ -3,6 +3,7 @@ import { connect as tcpConnect, createServer } from 'node:net';
 import { Connection } from '@temporalio/client';
 import { resolveTemporalBinary } from './binary';
 import { SEARCH_ATTRIBUTES, searchAttributeFlags } from './search-attributes';
+import { superviseChild } from './supervised-child';
 
 /** Options of a `temporal server start-dev` process. */
 export interface DevServerOptions {
@@ -196,47 +197,19 @@ export async function startDevServer(opts: StartDevServerOptions): Promise<Runni
   forwardLines(child.stdout, onLine);
   forwardLines(child.stderr, onLine);
 
-  let exitInfo: string | null = null;
-  let spawnError: Error | null = null;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exitInfo = signal !== null ? `signal ${signal}` : `code ${code}`;
-      resolve();
-    });
-    child.once('error', (err) => {
-      spawnError = err;
-      exitInfo = `spawn error: ${err.message}`;
-      resolve();
-    });
-  });
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
-
-  let stopping: Promise<void> | null = null;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      process.removeListener('exit', killOnExit);
-      if (exitInfo !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), opts.stopGraceMs ?? 10_000);
-      await exited;
-      clearTimeout(timer);
-    })();
-    return stopping;
-  };
+  const supervised = superviseChild(child, opts.stopGraceMs ?? 10_000);
+  const { stop } = supervised;
 
   try {
     await waitForServerReady(address, {
       namespace,
       timeoutMs: opts.readyTimeoutMs ?? 60_000,
-      abortIf: () => (exitInfo === null ? null : `temporal dev server exited early (${exitInfo})`),
+      abortIf: () => (supervised.exitInfo() === null ? null : `temporal dev server exited early (${supervised.exitInfo()})`),
     });
   } catch (err) {
     await stop();
     const output = tail.length > 0 ? `\n--- server output ---\n${tail.join('\n')}` : '';
-    const cause = spawnError ?? err;
+    const cause = supervised.spawnError() ?? err;
     throw new Error(`${cause instanceof Error ? cause.message : String(cause)} [${binary}]${output}`, { cause });
   }
   return { address, uiUrl, namespace, stop, process: child };

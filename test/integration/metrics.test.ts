@@ -4,7 +4,6 @@
  * id and the account, never the worker's keys).
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,68 +13,9 @@ import { dailyWorkflowId } from '../../src/names';
 import { dayResult, startDay } from '../../src/operations/start-day';
 import { findFreePort } from '../../src/temporal/dev-server';
 import { keyIdFor, simOrderLog, startHarness, uniqueAccount, waitUntil, type Harness } from '../support/trading-harness';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const BIN = path.join(ROOT, 'bin', 'tradeflow.cjs');
 const SECRET = `sk-metrics-${Date.now().toString(36)}-5e1f0c`;
-
-interface WorkerProcess {
-  child: ChildProcess;
-  stdout: string[];
-  stderr: string[];
-  stop(): Promise<void>;
-}
-
-/** `tradeflow worker` with the simulator's URLs and a fake secret; resolves once it serves its task queue. */
-async function startWorkerProcess(env: NodeJS.ProcessEnv, args: string[]): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [BIN, 'worker', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`)));
-  const ready = new Promise<void>((resolve, reject) => {
-    collectLines(child.stdout, stdout);
-    collectLines(child.stderr, stderr, (line) => {
-      if (line.startsWith('tradeflow worker:')) resolve();
-    });
-    void exited.then((how) => reject(new Error(`the worker exited (${how}):\n${stderr.join('\n')}\n${stdout.slice(-20).join('\n')}`)));
-  });
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([ready, new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the worker did not start within 180 s:\n${stderr.join('\n')}`)), 180_000);
-    })]);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-  return {
-    child, stdout, stderr,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      await exited;
-      clearTimeout(kill);
-    },
-  };
-}
-
-function collectLines(stream: NodeJS.ReadableStream | null, into: string[], onLine?: (line: string) => void): void {
-  if (!stream) return;
-  let pending = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    pending += chunk;
-    const parts = pending.split('\n');
-    pending = parts.pop() ?? '';
-    for (const line of parts) {
-      into.push(line);
-      onLine?.(line);
-    }
-  });
-}
 
 /** One sample of a Prometheus text page. */
 interface Sample { name: string; labels: Record<string, string>; value: number }

@@ -7,7 +7,7 @@
  * absent (`scripts/cluster.sh build` builds it).
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,9 +18,8 @@ import { temporalSettingsFromEnv } from '../../src/env';
 import { dailyWorkflowId } from '../../src/names';
 import { openClientConnection, openNativeConnection } from '../../src/temporal/connection';
 import { startTlsTemporalServer, tlsServerUnavailable, type TlsTemporalServer } from '../support/tls-server';
+import { BIN, ROOT, startWorkerProcess } from '../support/worker-process';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const BIN = path.join(ROOT, 'bin', 'tradeflow.cjs');
 const SECRET = `sk-tls-${Date.now().toString(36)}-9c41`;
 const unavailable = tlsServerUnavailable();
 
@@ -41,38 +40,6 @@ function cli(env: NodeJS.ProcessEnv, args: string[]): Promise<CliResult> {
   });
 }
 
-/** `tradeflow worker` in its own process; resolves once it serves its task queue (its "tradeflow worker:" line). */
-async function startWorker(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; output: string[]; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [BIN, 'worker'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the worker did not start within 120 s:\n${output.join('')}`)), 120_000);
-    const onData = (chunk: Buffer): void => {
-      output.push(chunk.toString('utf8'));
-      if (/^tradeflow worker: accounts/m.test(output.join(''))) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then((how) => {
-      clearTimeout(timer);
-      reject(new Error(`the worker exited (${how}):\n${output.join('')}`));
-    });
-  });
-  return {
-    child, output,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      await exited;
-      clearTimeout(kill);
-    },
-  };
-}
 
 /** One line on stderr, `tradeflow: cannot reach the Temporal server at ADDRESS (...)`, no stack trace, exit 1. */
 function assertRefused(result: CliResult, address: string, transport: RegExp): void {
@@ -120,7 +87,7 @@ describe('Temporal connection settings against a server that requires mTLS', { s
   }
 
   it('the worker and the commands connect with TEMPORAL_TLS_* (client certificate, server CA) and trade a day', async () => {
-    const worker = await startWorker(env(server.clientEnv));
+    const worker = await startWorkerProcess(env(server.clientEnv), [], 120_000);
     try {
       const signals = path.join(dir, 'signals.csv');
       writeFileSync(signals, 'symbol,strength\nAAPL,0.6\nXOM,0.4\n');
@@ -137,7 +104,7 @@ describe('Temporal connection settings against a server that requires mTLS', { s
       await worker.stop();
     }
     // The worker's log names the address and namespace, never the client key.
-    const log = worker.output.join('');
+    const log = [...worker.stdout, ...worker.stderr].join('\n');
     assert.match(log, new RegExp(`at ${server.address.replace(/\./g, '\\.')}`));
     const keyBody = readFileSync(server.pki.clientKey, 'utf8').split('\n')[1]!;
     assert.ok(!log.includes(keyBody), 'the client key is not in the worker\'s output');

@@ -15,6 +15,7 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { findFreePort } from '../../src/temporal/dev-server';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
+import { superviseChild } from '../../src/temporal/supervised-child';
 
 const INDEXED = temporal.api.enums.v1.IndexedValueType;
 /** The proto type of each server type name of SEARCH_ATTRIBUTES. */
@@ -220,35 +221,10 @@ export async function startTlsTemporalServer(options: { namespace?: string; time
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  let exitInfo: string | null = null;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exitInfo = signal !== null ? `signal ${signal}` : `code ${code}`;
-      resolve();
-    });
-    child.once('error', (error) => {
-      exitInfo = `spawn error: ${error.message}`;
-      resolve();
-    });
-  });
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
-
-  let stopping: Promise<void> | null = null;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      process.removeListener('exit', killOnExit);
-      if (exitInfo === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      rmSync(pki.dir, { recursive: true, force: true });
-    })();
-    return stopping;
+  const supervised = superviseChild(child);
+  const stop = async (): Promise<void> => {
+    await supervised.stop();
+    rmSync(pki.dir, { recursive: true, force: true });
   };
 
   const tls = {
@@ -261,7 +237,7 @@ export async function startTlsTemporalServer(options: { namespace?: string; time
   let attributes = false;
   try {
     for (;;) {
-      if (exitInfo !== null) throw new Error(`the Temporal server exited early (${exitInfo})`);
+      if (supervised.exitInfo() !== null) throw new Error(`the Temporal server exited early (${supervised.exitInfo()})`);
       if (Date.now() > deadline) throw new Error(`the Temporal server at ${address} was not ready: ${lastError}`);
       let connection: Connection | undefined;
       try {
