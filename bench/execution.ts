@@ -32,6 +32,7 @@ import { fromOrderTable } from '../src/domain/order-table';
 import type { OrderIntent, Signal } from '../src/domain/types';
 import { dayResult, startDay } from '../src/operations/start-day';
 import { findFreePort, startDevServer, type RunningDevServer } from '../src/temporal/dev-server';
+import { forwardLines } from '../src/temporal/supervised-child';
 import { sectorsFor } from '../src/worker';
 import {
   bytes, count, cpuSeconds, historyFigures, median, peakRssMb, ratio, resetPeakRss, seconds, table,
@@ -150,12 +151,12 @@ async function startSimChild(options: Record<string, unknown>): Promise<SimChild
     resolve();
   }));
   const errors: string[] = [];
-  lines(child.stderr, (line) => {
+  forwardLines(child.stderr, (line) => {
     errors.push(line);
     if (errors.length > 30) errors.shift();
   });
   const url = await new Promise<string>((resolve, reject) => {
-    lines(child.stdout, (line) => {
+    forwardLines(child.stdout, (line) => {
       try {
         resolve((JSON.parse(line) as { url: string }).url);
       } catch {
@@ -208,8 +209,8 @@ async function startWorker(configFile: string, keys: Record<string, string>, add
       if (tail.length > 40) tail.shift();
       if (line.startsWith('tradeflow worker:')) resolve();
     };
-    lines(child.stderr, onLine);
-    lines(child.stdout, onLine);
+    forwardLines(child.stderr, onLine);
+    forwardLines(child.stdout, onLine);
   });
   await withTimeout(Promise.race([ready, died]), 180_000, 'the worker did not start within 180 s');
   return {
@@ -225,17 +226,6 @@ async function startWorker(configFile: string, keys: Record<string, string>, add
   };
 }
 
-function lines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
-  if (!stream) return;
-  let pending = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    pending += chunk;
-    const parts = pending.split('\n');
-    pending = parts.pop() ?? '';
-    for (const line of parts) onLine(line);
-  });
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The simulator's records: its order log, its request counters, its clock.

@@ -3,7 +3,7 @@ import { connect as tcpConnect, createServer } from 'node:net';
 import { Connection } from '@temporalio/client';
 import { resolveTemporalBinary } from './binary';
 import { SEARCH_ATTRIBUTES, searchAttributeFlags } from './search-attributes';
-import { superviseChild } from './supervised-child';
+import { forwardLines, superviseChild } from './supervised-child';
 
 /** Options of a `temporal server start-dev` process. */
 export interface DevServerOptions {
@@ -318,21 +318,6 @@ async function runSdkDownloadedForeground(opts: StartDevServerOptions): Promise<
 function signalNumber(signal: NodeJS.Signals): number {
   const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
   return numbers[signal] ?? 1;
-}
-
-function forwardLines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
-  if (stream === null) return;
-  let pending = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    pending += chunk;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) onLine(line);
-  });
-  stream.on('end', () => {
-    if (pending !== '') onLine(pending);
-  });
 }
 
 /** True when something accepts a TCP connection at `host:port` within a second. */

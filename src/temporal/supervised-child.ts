@@ -50,3 +50,19 @@ export function superviseChild(child: ChildProcess, graceMs = 10_000): Supervise
     },
   };
 }
+
+/** Calls `onLine` with each line of a child's output as it comes (a last line without its newline at the end). */
+export function forwardLines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
+  if (stream === null) return;
+  let pending = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
+  });
+  stream.on('end', () => {
+    if (pending !== '') onLine(pending);
+  });
+}

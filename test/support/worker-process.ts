@@ -1,6 +1,7 @@
 /** `tradeflow worker` in its own process, as an operator runs it: for tests that judge its output or its exit. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { forwardLines } from '../../src/temporal/supervised-child';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'tradeflow.cjs');
@@ -50,18 +51,10 @@ export async function startWorkerProcess(env: NodeJS.ProcessEnv, args: string[] 
   };
 }
 
-/** Splits a stream into lines as they come (the last, unfinished one waits for its newline). */
+/** Collects a stream's lines into `into` as they come, calling `onLine` with each. */
 export function collectLines(stream: NodeJS.ReadableStream | null, into: string[], onLine?: (line: string) => void): void {
-  if (!stream) return;
-  let pending = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    pending += chunk;
-    const parts = pending.split('\n');
-    pending = parts.pop() ?? '';
-    for (const line of parts) {
-      into.push(line);
-      onLine?.(line);
-    }
+  forwardLines(stream, (line) => {
+    into.push(line);
+    onLine?.(line);
   });
 }
