@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TRADING_ACCOUNT, TRADING_DATE, TRADING_MODE } from '../../src/names';
+import { todayInNewYork } from '../../src/cli/dates';
+import { dailyWorkflowId, TRADING_ACCOUNT, TRADING_DATE, TRADING_MODE } from '../../src/names';
 import { simOrderLog, startHarness, testConfig, uniqueAccount, withWorker, type Harness } from '../support/trading-harness';
 
 /**
@@ -98,6 +99,57 @@ describe('starting a day from Python with the official Temporal SDK (examples/st
     assert.match(again.stderr, new RegExp(`trading-${account}-\\d{4}-\\d{2}-\\d{2}`));
     assert.equal(again.stdout, '');
     assert.equal((await simOrderLog(harness, account)).length, 2);
+  });
+
+  it('the Python SDK with its defaults (an id and a task queue, nothing else): two starts at once trade once, a start after the day ends trades nothing', async () => {
+    const bare = uniqueAccount('p');
+    const tradingDate = todayInNewYork();
+    const input = { account: bare, tradingDate, signals: { AAPL: 0.5, MSFT: 0.3, XOM: 0.2 } };
+    // No reuse or conflict policy, no search attributes, no memo: what a quant's own script would write.
+    const script = `
+import asyncio, json, os, sys
+from temporalio.client import Client
+
+async def main():
+    client = await Client.connect(os.environ["TEMPORAL_ADDRESS"], namespace=os.environ["TEMPORAL_NAMESPACE"])
+    day, workflow_id, task_queue = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
+
+    async def start_and_wait():
+        try:
+            handle = await client.start_workflow("dailyTrading", day, id=workflow_id, task_queue=task_queue)
+            return await handle.result()
+        except Exception as error:
+            return {"error": type(error).__name__}
+
+    print(json.dumps(await asyncio.gather(start_and_wait(), start_and_wait())))
+    print(json.dumps(await start_and_wait()))
+
+asyncio.run(main())
+`;
+    const workflowId = dailyWorkflowId(bare, tradingDate);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env, PYTHONPATH: clientDir, PYTHONDONTWRITEBYTECODE: '1',
+      TEMPORAL_ADDRESS: harness.temporal.address, TEMPORAL_NAMESPACE: harness.temporal.namespace,
+    };
+    const result = await withWorker(harness, testConfig(bare), `q-${bare}`,
+      () => run(PYTHON, ['-c', script, JSON.stringify(input), workflowId, `q-${bare}`], env, 180_000));
+    assert.equal(result.code, 0, result.stderr);
+    const [racing, after] = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown);
+    const [first, second] = racing as Array<{ status?: string; orders?: unknown[]; error?: string }>;
+    const traded = [first, second].filter((outcome) => outcome!.status === 'completed');
+    assert.equal(traded.length, 1, `one of the racing starts trades: ${JSON.stringify(racing)}`);
+    const other = [first, second].find((outcome) => outcome !== traded[0])!;
+    assert.ok(other.error === 'WorkflowAlreadyStartedError' || other.status === 'duplicate', `the other start is refused: ${JSON.stringify(other)}`);
+    assert.equal((after as { status: string }).status, 'duplicate', 'a start after the day completed ends as a duplicate');
+
+    // The broker's own records: the day's orders, once each, and nothing from the later start.
+    const orders = await simOrderLog(harness, bare);
+    assert.equal(orders.length, traded[0]!.orders!.length);
+    assert.equal(new Set(orders.map((order) => order.symbol)).size, orders.length, 'no symbol ordered twice');
+    // The workflow gave the bare start its own search attributes.
+    const attributes = (await harness.client.workflow.getHandle(workflowId).describe()).typedSearchAttributes;
+    assert.equal(attributes.get(TRADING_ACCOUNT), bare);
+    assert.equal(attributes.get(TRADING_DATE), tradingDate);
   });
 
   it('exits 1 with the failure message when the workflow refuses the input, and exits 2 on an unreadable file', async () => {
