@@ -91,7 +91,7 @@ export function statusFromReport(report: DayReport, closedAt: Date): DayStatus {
     signals: report.signals,
     orders: report.orders,
     rejected: report.rejected,
-    lastError: null,
+    lastError: report.failure ? `failed in ${report.failure.phase}: ${report.failure.error}` : null,
     updatedAt: closedAt.toISOString(),
     reason: report.reason,
   };

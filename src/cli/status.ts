@@ -1,7 +1,7 @@
 /** `tradeflow status` and `tradeflow portfolio`: the day as it stands, running or finished. */
+import path from 'node:path';
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { DayStatus } from '../contracts/day';
-import { readDayReport } from '../operations/day-report';
 import type { PortfolioSummary } from '../contracts/portfolio';
 import { dailyWorkflowId, parseDailyWorkflowId, RUN_STATE } from '../names';
 import type { dailyTrading } from '../workflows';
@@ -9,6 +9,7 @@ import { portfolioQuery, statusQuery } from '../workflows/messages';
 import { accountOption, configOrExit, withClient, type DayOptions } from './context';
 import { tradingDateOption } from './dates';
 import { CliError, EXIT } from './errors';
+import { finishedDayReport } from './finished-day';
 import { portfolioText, statusFromReport, statusText } from './report';
 
 /** How long a running day's query may wait for a worker before status answers from the recorded state. */
@@ -35,8 +36,8 @@ function lastRecordedStatus(workflowId: string, description: WorkflowExecutionDe
  * The day as it stands: a running day answers the query (a worker must be up); a finished one is read from its
  * result, so status and portfolio work without any worker.
  */
-async function dayView(client: Client, workflowId: string, firstRunId?: string): Promise<{ status: DayStatus; portfolio: PortfolioSummary | null }> {
-  const handle = client.workflow.getHandle<typeof dailyTrading>(workflowId, firstRunId);
+async function dayView(client: Client, workflowId: string, reportDir: string): Promise<{ status: DayStatus; portfolio: PortfolioSummary | null }> {
+  const handle = client.workflow.getHandle<typeof dailyTrading>(workflowId);
   const description = await handle.describe();
   if (description.status.name === 'RUNNING') {
     // One query at a time: a second one in flight when the first gives up would be retried after the client closed.
@@ -48,30 +49,25 @@ async function dayView(client: Client, workflowId: string, firstRunId?: string):
     }
     return { status, portfolio: await handle.query(portfolioQuery) };
   }
-  if (description.status.name !== 'COMPLETED') {
-    throw new CliError(`${workflowId} ended ${description.status.name.toLowerCase()}; see it with: temporal workflow show --workflow-id ${workflowId}`, EXIT.failure);
-  }
-  const report = readDayReport(await handle.result());
-  if (report.status === 'duplicate' && report.firstRun && report.firstRun.workflowId === workflowId && !firstRunId) {
-    // A second start of a day that already traded ended at once: show the run that traded.
-    return dayView(client, workflowId, report.firstRun.runId);
-  }
+  const report = await finishedDayReport(client, workflowId, reportDir, description);
   return { status: statusFromReport(report, description.closeTime ?? new Date()), portfolio: report.portfolio };
 }
 
 /** `tradeflow status`: the day's live status. */
 export async function statusCommand(options: DayOptions & { json?: boolean; watch?: boolean }): Promise<void> {
-  const workflowId = dailyWorkflowId(accountOption(configOrExit(), options.account), tradingDateOption(options.date));
+  const config = configOrExit();
+  const workflowId = dailyWorkflowId(accountOption(config, options.account), tradingDateOption(options.date));
+  const reportDir = path.resolve(config.reports.report_dir);
   await withClient(async (client) => {
     if (!options.watch) {
-      const { status } = await dayView(client, workflowId);
+      const { status } = await dayView(client, workflowId, reportDir);
       console.log(options.json ? JSON.stringify(status) : statusText(status));
       return;
     }
     const terminal = process.stdout.isTTY === true && !options.json;
     let last = '';
     for (;;) {
-      const { status } = await dayView(client, workflowId);
+      const { status } = await dayView(client, workflowId, reportDir);
       const text = options.json ? JSON.stringify(status) : statusText(status);
       if (terminal) process.stdout.write(`\x1b[H\x1b[2J${text}\n`);
       else if (text !== last) console.log(text);
@@ -88,9 +84,10 @@ const ENDED_PHASES = new Set<DayStatus['phase']>(['completed', 'stopped', 'halte
 
 /** `tradeflow portfolio`: the portfolio as the day's run last saw it. */
 export async function portfolioCommand(options: DayOptions & { json?: boolean }): Promise<void> {
-  const workflowId = dailyWorkflowId(accountOption(configOrExit(), options.account), tradingDateOption(options.date));
+  const config = configOrExit();
+  const workflowId = dailyWorkflowId(accountOption(config, options.account), tradingDateOption(options.date));
   await withClient(async (client) => {
-    const { status, portfolio } = await dayView(client, workflowId);
+    const { status, portfolio } = await dayView(client, workflowId, path.resolve(config.reports.report_dir));
     if (!portfolio && status.note) throw new CliError(`${workflowId}: ${status.note}`, EXIT.failure);
     if (!portfolio) throw new CliError(`${workflowId} has not taken a snapshot yet`, EXIT.notFound);
     console.log(options.json ? JSON.stringify(portfolio) : `${workflowId}\n${portfolioText(portfolio)}`);

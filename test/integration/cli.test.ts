@@ -27,10 +27,10 @@ describe('the tradeflow CLI against a real server', () => {
     await harness?.close();
   });
 
-  function cli(account: string, args: string[]): Promise<CliResult> {
+  function cli(account: string, args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
     const env = {
       ...process.env, TEMPORAL_ADDRESS: harness.temporal.address, TEMPORAL_NAMESPACE: harness.temporal.namespace,
-      TRADEFLOW_TASK_QUEUE: `q-${account}`, TRADEFLOW_ACCOUNT: account,
+      TRADEFLOW_TASK_QUEUE: `q-${account}`, TRADEFLOW_ACCOUNT: account, ...extraEnv,
     };
     return new Promise((resolve) => {
       execFile(process.execPath, [BIN, ...args], { env, timeout: 120_000 }, (error, stdout, stderr) => {
@@ -163,6 +163,31 @@ describe('the tradeflow CLI against a real server', () => {
     assert.equal(ran.code, 0, ran.stderr);
     assert.match(ran.stderr, /^awaiting_fills: 1 orders: 1 sent \(0 filled, 1 open\), 0 never sent/m);
     assert.doesNotMatch(ran.stderr, /\x1b\[/, 'no terminal escapes when stderr is not a terminal');
+  });
+
+  it('status and report of a failed day read the report its worker wrote as it failed', async () => {
+    const account = uniqueAccount('c');
+    const stranger = uniqueAccount('c');
+    const config = testConfig(account);
+    // The worker does not trade the day's account: the day fails for good (UnknownAccount) and has no result.
+    await withWorker(harness, config, `q-${account}`, async () => {
+      const handle = await startDay(harness.client, { account: stranger, tradingDate: todayInNewYork(), signals: [{ symbol: 'AAPL', strength: 0.5 }], mode: 'paper', taskQueue: `q-${account}` });
+      await handle.result().catch(() => undefined);
+    });
+    const configFile = file(`${stranger}.yaml`, `execution:\n  account: ${stranger}\nreports:\n  report_dir: ${config.reports.report_dir}\n`);
+    const status = await cli(stranger, ['status'], { TRADEFLOW_CONFIG: configFile });
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /: failed, trading state ACTIVE/);
+    assert.match(status.stdout, /last error: failed in \w+: this worker does not trade account/);
+    const out = path.join(dir, `report-${stranger}`);
+    const report = await cli(stranger, ['report', '--out', out], { TRADEFLOW_CONFIG: configFile });
+    assert.equal(report.code, 0, report.stderr);
+    assert.match(report.stdout, new RegExp(`${dailyWorkflowId(stranger, todayInNewYork())}\\.html`));
+    // Without the worker's file (another machine), the failure is explained, not a stack.
+    const elsewhere = file(`${stranger}-elsewhere.yaml`, `execution:\n  account: ${stranger}\nreports:\n  report_dir: ${path.join(dir, 'nothing-here')}\n`);
+    const missing = await cli(stranger, ['status'], { TRADEFLOW_CONFIG: elsewhere });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /ended failed and has no result \(the worker that ran it wrote its report in its reports\.report_dir, not found in .*\); see it with: temporal workflow show/);
   });
 
   it('rejects a bad --date and a stop without a reason', async () => {
