@@ -116,6 +116,27 @@ async function main(): Promise<void> {
       receiver.close();
     }
 
+    // A stop that comes after the day traded, while its summary alert waits on a slow webhook: carried out late.
+    const late = uniqueAccount('rec');
+    const slow = createServer((request, response) => {
+      request.resume();
+      setTimeout(() => response.writeHead(204).end(), 3_000);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = slow.address() as AddressInfo;
+      await save('late-stop-day', await withWorker(harness, testConfig(late, { alerts: { webhook_url: `http://127.0.0.1:${port}/hook` } }), `q-${late}`, async () => {
+        const handle = await startDay(harness.client, { account: late, tradingDate: todayInNewYork(), signals: SIGNALS, mode: 'paper', taskQueue: `q-${late}` });
+        while ((await handle.query(statusQuery)).phase !== 'completed') await new Promise((resolve) => setTimeout(resolve, 100));
+        await handle.executeUpdate(emergencyStopUpdate, { args: [{ reason: 'recorded: a late stop', flatten: true }] });
+        await dayResult(handle);
+        return handle;
+      }));
+    } finally {
+      slow.closeAllConnections();
+      slow.close();
+    }
+
     // A day that fails: its account is not one this worker trades (UnknownAccount, final); RunState becomes failed.
     const failing = uniqueAccount('rec');
     const stranger = uniqueAccount('rec');

@@ -77,6 +77,11 @@ const LEAN_START_PATCH = 'lean-start';
  * language's SDK) sets them itself, so every day is findable and described alike in the UI.
  */
 const OWN_METADATA_PATCH = 'own-metadata';
+/**
+ * Patch: a stop that arrives after the day decided how it ends (recording its end, alerting, writing its report) is
+ * carried out and answered; before, an update waiting for it kept the day open forever.
+ */
+const LATE_STOP_PATCH = 'late-stop';
 /** Patch: a failed day sets RunState to `failed` before its cleanup. */
 const FAILED_RUN_STATE_PATCH = 'failed-run-state';
 /** Patch: a streamed day that ends with every order final and nothing to cancel skips the close-out's last read. */
@@ -156,12 +161,7 @@ export async function dailyTrading(input: DailyTradingInput): Promise<DayReport>
     }
   }
   if (day.stop) {
-    const stopAlert = dayStopAlert(day);
-    const stopping = CancellationScope.nonCancellable(() => (patched(DAY_LEDGER_PATCH) ? stopTheDay(day) : legacyStop(day, ACCOUNT_STATE_PATCH)));
-    // Once the stop's first step is on its way, in the background. A stop the account's kill switch sent is in the
-    // account's own alert; a day stopped directly says so at once.
-    if (day.stop.origin !== 'account') day.alerts.fire(stopAlert);
-    await stopping;
+    await runStop(day);
   } else if (day.claimed) {
     await finishDay(day, day.phase === 'completed' ? 'completed' : 'untraded');
     // After the day is recorded, so the halt does not stop this day's own close-out.
@@ -171,8 +171,35 @@ export async function dailyTrading(input: DailyTradingInput): Promise<DayReport>
   await day.alerts.send(summaryAlert(day));
   await day.alerts.settled();
   if (patched(REPORT_FILES_PATCH)) await writeReportFiles(day);
+  if (patched(LATE_STOP_PATCH)) await answerLateStops(day);
   await condition(allHandlersFinished);
   return day.report();
+}
+
+/** The kill switch's work on this day: sweep, cancel, flatten and halt through the account; the stop is answered. */
+async function runStop(day: DayState): Promise<void> {
+  const stopAlert = dayStopAlert(day);
+  const stopping = CancellationScope.nonCancellable(() => (patched(DAY_LEDGER_PATCH) ? stopTheDay(day) : legacyStop(day, ACCOUNT_STATE_PATCH)));
+  // Once the stop's first step is on its way, in the background. A stop the account's kill switch sent is in the
+  // account's own alert; a day stopped directly says so at once.
+  if (day.stop!.origin !== 'account') day.alerts.fire(stopAlert);
+  await stopping;
+}
+
+/**
+ * A stop that comes after the day decided how it ends (while it records its end, alerts, writes its report) runs
+ * all the same: the kill switch is never left unanswered, and an update waiting for it never holds the day open.
+ */
+async function answerLateStops(day: DayState): Promise<void> {
+  const unanswered = () => day.stop !== null && day.stopOutcome === null;
+  for (;;) {
+    await condition(() => unanswered() || allHandlersFinished());
+    if (!unanswered()) return;
+    log.warn('emergency stop after the day traded: stopping now', { reason: day.stop!.reason, flatten: day.stop!.flatten });
+    await runStop(day);
+    await day.alerts.settled();
+    if (patched(REPORT_FILES_PATCH)) await writeReportFiles(day);
+  }
 }
 
 async function tradeTheDay(day: DayState): Promise<void> {

@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { calendar, startSimulator, type RunningSimulator } from 'alpaca-sim';
@@ -170,6 +172,43 @@ describe('safety promises against an adversary, judged by the broker\'s records'
       assert.equal((await simOrderLog(harness, account)).length, before, 'days traded twice: 0');
     } finally {
       await simAdmin(harness, 'POST', '/admin/prices', { symbol: 'AAPL', price: null });
+    }
+  });
+
+  it('a stop that arrives after the day traded, while it records its end and alerts, still answers: cancel, flatten, halt', async () => {
+    const account = uniqueAccount('adv');
+    // A webhook that takes its time: the day has traded (phase completed) but is still running while it alerts.
+    const held: Array<() => void> = [];
+    const webhook = createServer((request, response) => {
+      request.resume();
+      const answer = () => { if (!response.headersSent) response.writeHead(200).end(); };
+      held.push(answer);
+      setTimeout(answer, 6_000);
+    });
+    await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+    const { port } = webhook.address() as AddressInfo;
+    try {
+      const config = testConfig(account, { alerts: { webhook_url: `http://127.0.0.1:${port}/hook` } });
+      await withWorker(harness, config, `q-${account}`, async () => {
+        const handle = await start(account, `q-${account}`);
+        await waitFor(async () => (await handle.query(statusQuery)).phase === 'completed', 30_000);
+        const before = (await simOrderLog(harness, account)).length;
+        const asked = Date.now();
+        const outcome = await Promise.race([
+          handle.executeUpdate(emergencyStopUpdate, { args: [{ reason: 'adversary: stop as the day ends', flatten: true }] }),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the stop did not answer within 60 s')), 60_000)),
+        ]);
+        assert.equal(outcome.accountHalted, true);
+        assert.ok(outcome.closingOrders.length > 0, `the day's positions are flattened (${JSON.stringify(outcome)})`);
+        const report = await dayResult(handle);
+        assert.equal(report.status, 'stopped', 'the day ends stopped');
+        const orders = (await simOrderLog(harness, account)) as LoggedOrder[];
+        assert.equal(orders.length, before + outcome.closingOrders.length, 'the day\'s orders and the closing ones, nothing else');
+        console.log(`[adversary] late stop answered in ${Date.now() - asked} ms: ${outcome.closingOrders.length} closing orders`);
+      });
+    } finally {
+      for (const answer of held) answer();
+      webhook.close();
     }
   });
 
