@@ -167,11 +167,15 @@ export async function dailyTrading(input: DailyTradingInput): Promise<DayReport>
     // After the day is recorded, so the halt does not stop this day's own close-out.
     if (day.dailyLoss && day.haltAccountOnLoss) await haltAccountAfterLoss(day);
   }
+  // From here a stop runs beside the day's ending, so a slow webhook never delays the kill switch's answer.
+  const ending = { done: false };
+  const lateStops = patched(LATE_STOP_PATCH) ? answerLateStops(day, () => ending.done) : Promise.resolve();
   // Once the day is recorded and its cleanup done: an alert never holds up the trading.
   await day.alerts.send(summaryAlert(day));
   await day.alerts.settled();
   if (patched(REPORT_FILES_PATCH)) await writeReportFiles(day);
-  if (patched(LATE_STOP_PATCH)) await answerLateStops(day);
+  ending.done = true;
+  await lateStops;
   await condition(allHandlersFinished);
   return day.report();
 }
@@ -188,15 +192,17 @@ async function runStop(day: DayState): Promise<void> {
 
 /**
  * A stop that comes after the day decided how it ends (while it records its end, alerts, writes its report) runs
- * all the same: the kill switch is never left unanswered, and an update waiting for it never holds the day open.
+ * all the same, beside that ending: the kill switch is answered at once, and an update waiting for it never holds
+ * the day open. Once the ending is done, the report is written again, as stopped.
  */
-async function answerLateStops(day: DayState): Promise<void> {
+async function answerLateStops(day: DayState, ended: () => boolean): Promise<void> {
   const unanswered = () => day.stop !== null && day.stopOutcome === null;
   for (;;) {
-    await condition(() => unanswered() || allHandlersFinished());
+    await condition(() => unanswered() || (ended() && allHandlersFinished()));
     if (!unanswered()) return;
     log.warn('emergency stop after the day traded: stopping now', { reason: day.stop!.reason, flatten: day.stop!.flatten });
     await runStop(day);
+    await condition(ended);
     await day.alerts.settled();
     if (patched(REPORT_FILES_PATCH)) await writeReportFiles(day);
   }

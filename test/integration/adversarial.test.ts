@@ -179,9 +179,14 @@ describe('safety promises against an adversary, judged by the broker\'s records'
     const account = uniqueAccount('adv');
     // A webhook that takes its time: the day has traded (phase completed) but is still running while it alerts.
     const held: Array<() => void> = [];
+    let webhookAnsweredAt: number | undefined;
     const webhook = createServer((request, response) => {
       request.resume();
-      const answer = () => { if (!response.headersSent) response.writeHead(200).end(); };
+      const answer = () => {
+        if (response.headersSent) return;
+        webhookAnsweredAt ??= Date.now();
+        response.writeHead(200).end();
+      };
       held.push(answer);
       setTimeout(answer, 6_000);
     });
@@ -198,13 +203,15 @@ describe('safety promises against an adversary, judged by the broker\'s records'
           handle.executeUpdate(emergencyStopUpdate, { args: [{ reason: 'adversary: stop as the day ends', flatten: true }] }),
           new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the stop did not answer within 60 s')), 60_000)),
         ]);
+        const answeredIn = Date.now() - asked;
+        assert.equal(webhookAnsweredAt, undefined, 'the stop answered while the summary alert still waited on the webhook');
         assert.equal(outcome.accountHalted, true);
         assert.ok(outcome.closingOrders.length > 0, `the day's positions are flattened (${JSON.stringify(outcome)})`);
         const report = await dayResult(handle);
         assert.equal(report.status, 'stopped', 'the day ends stopped');
         const orders = (await simOrderLog(harness, account)) as LoggedOrder[];
         assert.equal(orders.length, before + outcome.closingOrders.length, 'the day\'s orders and the closing ones, nothing else');
-        console.log(`[adversary] late stop answered in ${Date.now() - asked} ms: ${outcome.closingOrders.length} closing orders`);
+        console.log(`[adversary] late stop answered in ${answeredIn} ms: ${outcome.closingOrders.length} closing orders`);
       });
     } finally {
       for (const answer of held) answer();
