@@ -175,7 +175,10 @@ export async function runWorker(settings: TemporalSettings = temporalSettingsFro
     name, createAlpacaBroker({ ...connection, ...(metrics ? { onRequest: metrics.brokerObserver(name) } : {}) }),
   ]));
   const connection = await openNativeConnection(settings);
-  const clientConnection = await openClientConnection(settings);
+  const clientConnection = await openClientConnection(settings).catch(async (error: unknown) => {
+    await connection.close();
+    throw error;
+  });
   try {
     const accountStates = temporalAccountStateStore(new Client({ connection: clientConnection, namespace: settings.namespace }), settings.taskQueue);
     const worker = await createTradingWorker({
@@ -183,10 +186,11 @@ export async function runWorker(settings: TemporalSettings = temporalSettingsFro
       deps: { ...accountDeps(config, brokers, accountStates, sectors), redact },
       metrics,
     });
-    const started = `tradeflow worker: accounts ${Object.keys(brokers).join(', ')} (${config.execution.mode}), task queue ${settings.taskQueue} at ${settings.address}`;
+    const transport = transportOf(settings);
+    const started = `tradeflow worker: accounts ${Object.keys(brokers).join(', ')} (${config.execution.mode}), task queue ${settings.taskQueue} at ${settings.address} (${transport})`;
     logger.info({
       accounts: Object.keys(brokers), mode: config.execution.mode, taskQueue: settings.taskQueue, address: settings.address,
-      namespace: settings.namespace, metrics: metricsAddress === null ? null : `http://${metricsAddress}/metrics`,
+      namespace: settings.namespace, transport, metrics: metricsAddress === null ? null : `http://${metricsAddress}/metrics`,
     }, started);
     // The same line, plain, on stderr when the log is JSON: what scripts (npm run bench) wait for before a day starts.
     if (logging.format === 'json') console.error(started);
@@ -202,4 +206,11 @@ export async function runWorker(settings: TemporalSettings = temporalSettingsFro
 function withJsonEscaped(secret: string): string[] {
   const escaped = JSON.stringify(secret).slice(1, -1);
   return escaped === secret ? [secret] : [secret, escaped];
+}
+
+/** `plaintext`, `TLS`, `mTLS`, `TLS, API key`: how the worker reaches Temporal, never with what. */
+function transportOf(settings: TemporalSettings): string {
+  const connection = settings.connection;
+  if (!connection?.tls) return 'plaintext';
+  return [connection.clientCertificate ? 'mTLS' : 'TLS', ...(connection.apiKey ? ['API key'] : [])].join(', ');
 }

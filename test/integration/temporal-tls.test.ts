@@ -105,7 +105,7 @@ describe('Temporal connection settings against a server that requires mTLS', { s
     }
     // The worker's log names the address and namespace, never the client key.
     const log = [...worker.stdout, ...worker.stderr].join('\n');
-    assert.match(log, new RegExp(`at ${server.address.replace(/\./g, '\\.')}`));
+    assert.match(log, new RegExp(`at ${server.address.replace(/\./g, '\\.')} \\(mTLS\\)`), 'the start-up line says how the worker connects');
     const keyBody = readFileSync(server.pki.clientKey, 'utf8').split('\n')[1]!;
     assert.ok(!log.includes(keyBody), 'the client key is not in the worker\'s output');
   });
