@@ -22,6 +22,7 @@ import type { Signal } from '../src/domain/types';
 import { findFreePort, startDevServer, type RunningDevServer } from '../src/temporal/dev-server';
 import type { DayReport } from '../src/contracts/day';
 import { emergencyStopUpdate, statusQuery } from '../src/workflows/messages';
+import { judgeOrderLog, simOrders, type OrderLogVerdict } from '../test/support/referee';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,16 +39,9 @@ const BIN = path.join(ROOT, 'bin', 'tradeflow.cjs');
 const TASK_QUEUE = 'chaos';
 const SIGNALS: Signal[] = ['AAPL', 'MSFT', 'NVDA', 'JPM', 'XOM', 'KO', 'PG', 'UNH'].map((symbol, i) => ({ symbol, strength: 0.2 + 0.08 * i }));
 
-interface Verdict {
+interface Verdict extends OrderLogVerdict {
   trial: string;
   status: string;
-  intended: number;
-  atBroker: number;
-  duplicates: number;
-  lost: number;
-  phantom: number;
-  /** Orders the broker created after the kill switch answered (stop trials). */
-  afterStop: number;
   seconds: number;
 }
 
@@ -157,32 +151,11 @@ class Chaos {
 type StopEntry = 'tradeflow stop' | 'day update' | 'bare signal';
 const STOP_ENTRIES: StopEntry[] = ['tradeflow stop', 'day update', 'bare signal'];
 
-/**
- * Compares the day's intents with the broker's order log. A stopped day intended only the orders it sent (the rest
- * stay unsubmitted); the kill switch's closing orders (`stop-...`) are its own and not phantoms.
- */
+/** The day against the broker's order log (test/support/referee.ts). */
 async function referee(
   sim: RunningSimulator, account: string, report: DayReport | null, stoppedAt: number | null,
 ): Promise<Omit<Verdict, 'trial' | 'status' | 'seconds'>> {
-  const response = await fetch(`${sim.url}/admin/orders?account=KEY-${account.toUpperCase()}`);
-  const body = (await response.json()) as unknown;
-  const all = (Array.isArray(body) ? body : (body as { orders: unknown[] }).orders) as Array<{ client_order_id: string; symbol: string; side: string; created_at: string }>;
-  const afterStop = stoppedAt === null ? 0 : all.filter((order) => Date.parse(order.created_at) > stoppedAt).length;
-  const orders = all.filter((order) => !order.client_order_id.startsWith('stop-'));
-  const notSent = new Set(['submit_failed', ...(stoppedAt !== null ? ['unsubmitted'] : [])]);
-  const intended = new Set((report?.orders ?? []).filter((order) => !notSent.has(order.status)).map((order) => order.clientOrderId));
-  const perIntent = new Map<string, number>();
-  for (const order of orders) perIntent.set(`${order.symbol}/${order.side}`, (perIntent.get(`${order.symbol}/${order.side}`) ?? 0) + 1);
-  const duplicates = [...perIntent.values()].reduce((sum, count) => sum + Math.max(0, count - 1), 0);
-  const atBroker = new Set(orders.map((order) => order.client_order_id));
-  return {
-    intended: intended.size,
-    atBroker: orders.length,
-    duplicates,
-    lost: [...intended].filter((id) => !atBroker.has(id)).length,
-    phantom: orders.filter((order) => !intended.has(order.client_order_id)).length,
-    afterStop,
-  };
+  return judgeOrderLog(report?.orders ?? [], await simOrders(sim, account), stoppedAt);
 }
 
 /** Phases the worker kills aim at; the kill lands up to 600 ms after the day enters it. */

@@ -8,6 +8,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { RunningSimulator } from 'alpaca-sim';
 import type { DayReport } from '../../src/contracts/day';
+import { judgeOrderLog, simKeyId, simOrders, type OrderLogVerdict } from '../support/referee';
+
+export { simOrders };
 
 const run = promisify(execFile);
 
@@ -45,7 +48,7 @@ export function workerSetup(
     'accounts:', ...accounts.flatMap((name) => [`  - name: ${name}`, `    key_id_env: KEY_${name.toUpperCase()}`, `    secret_key_env: SECRET_${name.toUpperCase()}`]),
   ].join('\n')}\n`);
   return {
-    ...Object.fromEntries(accounts.flatMap((name) => [[`KEY_${name.toUpperCase()}`, keyIdFor(name)], [`SECRET_${name.toUpperCase()}`, 'cluster']])),
+    ...Object.fromEntries(accounts.flatMap((name) => [[`KEY_${name.toUpperCase()}`, simKeyId(name)], [`SECRET_${name.toUpperCase()}`, 'cluster']])),
     TEMPORAL_ADDRESS: cluster.address, TEMPORAL_NAMESPACE: cluster.namespace, TRADEFLOW_TASK_QUEUE: taskQueue,
     TRADEFLOW_CONFIG: path.join(dir, 'cluster.yaml'), APCA_API_BASE_URL: simUrl, APCA_API_DATA_URL: simUrl,
   };
@@ -143,19 +146,6 @@ export class WorkerProcess {
   }
 }
 
-export interface SimOrder { client_order_id: string; symbol: string; side: string; created_at: string }
-
-export async function simOrders(sim: RunningSimulator, account: string): Promise<SimOrder[]> {
-  const response = await fetch(`${sim.url}/admin/orders?account=${encodeURIComponent(keyIdFor(account))}`);
-  if (!response.ok) throw new Error(`admin orders: ${response.status}`);
-  const body = (await response.json()) as unknown;
-  return (Array.isArray(body) ? body : (body as { orders: SimOrder[] }).orders) as SimOrder[];
-}
-
-export function keyIdFor(account: string): string {
-  return `KEY-${account.toUpperCase()}`;
-}
-
 export async function simAdmin(sim: RunningSimulator, method: string, route: string, body?: unknown): Promise<void> {
   const response = await fetch(`${sim.url}${route}`, {
     method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
@@ -163,36 +153,15 @@ export async function simAdmin(sim: RunningSimulator, method: string, route: str
   if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
 }
 
-export interface Verdict {
+export interface Verdict extends Omit<OrderLogVerdict, 'afterStop'> {
   account: string;
   status: string;
-  /** Orders the day sent or meant to send (its report, less submit_failed). */
-  intended: number;
-  atBroker: number;
-  /** Orders beyond the first for the same symbol and side. */
-  duplicates: number;
-  /** Intended orders the broker never got. */
-  lost: number;
-  /** Orders at the broker the day did not intend. */
-  phantom: number;
 }
 
-/** The day's report against the simulator's own order log (the referee of bench/chaos.ts). */
+/** The day's report against the simulator's own order log (test/support/referee.ts, as bench/chaos.ts judges). */
 export async function referee(sim: RunningSimulator, account: string, report: DayReport): Promise<Verdict> {
-  const orders = await simOrders(sim, account);
-  const intended = new Set(report.orders.filter((order) => order.status !== 'submit_failed').map((order) => order.clientOrderId));
-  const perIntent = new Map<string, number>();
-  for (const order of orders) perIntent.set(`${order.symbol}/${order.side}`, (perIntent.get(`${order.symbol}/${order.side}`) ?? 0) + 1);
-  const atBroker = new Set(orders.map((order) => order.client_order_id));
-  return {
-    account,
-    status: report.status,
-    intended: intended.size,
-    atBroker: orders.length,
-    duplicates: [...perIntent.values()].reduce((sum, count) => sum + Math.max(0, count - 1), 0),
-    lost: [...intended].filter((id) => !atBroker.has(id)).length,
-    phantom: orders.filter((order) => !intended.has(order.client_order_id)).length,
-  };
+  const { afterStop: _none, ...verdict } = judgeOrderLog(report.orders, await simOrders(sim, account));
+  return { account, status: report.status, ...verdict };
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -11,6 +11,7 @@ import { temporalAccountStateStore } from '../../src/operations/account-state';
 import type { BrokerPort } from '../../src/broker/port';
 import { parseExecutionConfig, type ExecutionConfig } from '../../src/config';
 import { accountDeps, createTradingWorker, loadSectors, WORKFLOWS_PATH } from '../../src/worker';
+import { simKeyId } from './referee';
 import { getTestTemporal, startPrivateTemporal, type TestTemporal } from './temporal-server';
 
 /** Real parts for integration tests: a Temporal server, the simulator over HTTP, one workflow bundle. */
@@ -96,9 +97,8 @@ export function simBroker(harness: Harness, account: string): BrokerPort {
   return createAlpacaBroker({ keyId: keyIdFor(account), secretKey: 'test-secret', tradingUrl: harness.sim.url, dataUrl: harness.sim.url });
 }
 
-export function keyIdFor(account: string): string {
-  return `KEY-${account.toUpperCase()}`;
-}
+/** The simulator's key id of an account: each key id is its own account there. */
+export const keyIdFor = simKeyId;
 
 /** Runs `body` while a worker for `config`'s account serves `taskQueue`. */
 export function withWorker<T>(
