@@ -55,6 +55,24 @@ describe('the Temporal Web UI tells the story of a trading day', () => {
     await harness?.close();
   });
 
+  /**
+   * A browser page while the account's orders rest at the broker (fill mode `hold`, back to `auto` after): a failure
+   * keeps a screenshot of the page.
+   */
+  async function onPageWithOrdersHeld(account: string, body: (page: Page) => Promise<void>): Promise<void> {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 2000 } });
+    try {
+      await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'hold', account: keyIdFor(account) });
+      await body(page);
+    } catch (error) {
+      await page.screenshot({ path: join(RESULTS_DIR, 'temporal-ui-failure.png'), fullPage: true }).catch(() => undefined);
+      throw error;
+    } finally {
+      await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'auto', account: keyIdFor(account) }).catch(() => undefined);
+      await page.close();
+    }
+  }
+
   it('finds the day by its search attributes and shows its summary, details, timeline, attributes and memo', async () => {
     assert.ok(
       existsSync(CHROMIUM),
@@ -65,14 +83,12 @@ describe('the Temporal Web UI tells the story of a trading day', () => {
     const workflowId = dailyWorkflowId(account, tradingDate);
     const taskQueue = `q-${account}`;
     const summary = `Trade ${SIGNALS.length} signals for ${account} on ${tradingDate} (paper)`;
-    const page = await browser.newPage({ viewport: { width: 1600, height: 2000 } });
     const namespacePath = `${ui}/namespaces/${encodeURIComponent(harness.temporal.namespace)}`;
     const started = Date.now();
     const lap = (what: string) => console.log(`[ui] ${what} at ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    try {
-      // Orders are held at the broker until the UI has shown the running day's current details.
-      await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'hold', account: keyIdFor(account) });
+    // Orders are held at the broker until the UI has shown the running day's current details.
+    await onPageWithOrdersHeld(account, async (page) => {
       const config = testConfig(account, { timing: { max_fill_wait_minutes: 2 } });
       const report: DayReport = await withWorker(harness, config, taskQueue, async () => {
         const handle = await startDay(harness.client, {
@@ -127,13 +143,7 @@ describe('the Temporal Web UI tells the story of a trading day', () => {
       await expectText(page, '"source": "ui-test"', 'the memo source');
       await expectText(page, '"signals": 2', 'the memo signal count');
       lap('summary, search attributes and memo shown');
-    } catch (error) {
-      await page.screenshot({ path: join(RESULTS_DIR, 'temporal-ui-failure.png'), fullPage: true }).catch(() => undefined);
-      throw error;
-    } finally {
-      await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'auto', account: keyIdFor(account) }).catch(() => undefined);
-      await page.close();
-    }
+    });
   });
 
   it('a stopped day with a rejection: its details name the rejection code, and the list finds it by RunState', async () => {
@@ -142,10 +152,8 @@ describe('the Temporal Web UI tells the story of a trading day', () => {
     const tradingDate = todayInNewYork();
     const workflowId = dailyWorkflowId(account, tradingDate);
     const taskQueue = `q-${account}`;
-    const page = await browser.newPage({ viewport: { width: 1600, height: 2000 } });
     const namespacePath = `${ui}/namespaces/${encodeURIComponent(harness.temporal.namespace)}`;
-    try {
-      await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'hold', account: keyIdFor(account) });
+    await onPageWithOrdersHeld(account, async (page) => {
       const config = testConfig(account, { timing: { max_fill_wait_minutes: 2 }, risk_management: { restricted_symbols: ['JPM'] } });
       const report: DayReport = await withWorker(harness, config, taskQueue, async () => {
         const handle = await startDay(harness.client, {
@@ -164,13 +172,7 @@ describe('the Temporal Web UI tells the story of a trading day', () => {
       await page.goto(`${namespacePath}/workflows?query=${encodeURIComponent(query)}`);
       await waitForVisible(page, page.getByRole('link', { name: workflowId, exact: true }), `${workflowId} in the list filtered by ${query}`, { reload: true });
       await page.screenshot({ path: join(RESULTS_DIR, 'temporal-ui-stopped.png'), fullPage: true });
-    } catch (error) {
-      await page.screenshot({ path: join(RESULTS_DIR, 'temporal-ui-failure.png'), fullPage: true }).catch(() => undefined);
-      throw error;
-    } finally {
-      await simAdmin(harness, 'POST', '/admin/fill-mode', { mode: 'auto', account: keyIdFor(account) }).catch(() => undefined);
-      await page.close();
-    }
+    });
   });
 });
 
