@@ -1,5 +1,6 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomically } from '../atomic-file';
 import type { TrailLocation } from '../contracts/plan';
 
 /** Writes `content` as `<dir>/<name>.json`, atomically (a reader never sees half a file). */
@@ -8,8 +9,6 @@ export async function writeTrail(dir: string, name: string, symbols: number, con
   const target = path.resolve(dir, `${name}.json`);
   await mkdir(path.dirname(target), { recursive: true });
   const text = `${JSON.stringify(content)}\n`;
-  const staging = `${target}.${process.pid}.tmp`;
-  await writeFile(staging, text, { mode: 0o640 });
-  await rename(staging, target);
+  writeFileAtomically(target, text, 0o640);
   return { path: target, symbols, bytes: Buffer.byteLength(text) };
 }

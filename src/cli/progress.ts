@@ -22,8 +22,7 @@ export function followProgress(client: Client, workflowId: string, out: NodeJS.W
     let last = '';
     while (!stopped) {
       try {
-        const status = await client.connection.withDeadline(Date.now() + QUERY_WAIT_MS,
-          () => client.workflow.getHandle(workflowId).query(statusQuery));
+        const status = await queryDayStatus(client, workflowId, QUERY_WAIT_MS);
         const text = terminal ? statusText(status) : progressLine(status);
         if (terminal) out.write(`\x1b[H\x1b[2J${text}\n`);
         else if (text !== last) out.write(`${text}\n`);
@@ -49,4 +48,9 @@ export function followProgress(client: Client, workflowId: string, out: NodeJS.W
 /** `awaiting_fills: 2 orders: 2 sent (1 filled, 1 open), 0 never sent` (and why it waits, when it does). */
 export function progressLine(status: DayStatus): string {
   return `${status.phase}${status.paused ? ' (paused)' : ''}: ${orderCounts(status.orders)}${status.reason ? `; ${status.reason}` : ''}`;
+}
+
+/** The day's status query, given up after `waitMs` (a running day answers only through a worker). */
+export function queryDayStatus(client: Client, workflowId: string, waitMs: number): Promise<DayStatus> {
+  return client.connection.withDeadline(Date.now() + waitMs, () => client.workflow.getHandle(workflowId).query(statusQuery));
 }

@@ -5,11 +5,12 @@ import type { DayStatus } from '../contracts/day';
 import type { PortfolioSummary } from '../contracts/portfolio';
 import { dailyWorkflowId, parseDailyWorkflowId, RUN_STATE } from '../names';
 import type { dailyTrading } from '../workflows';
-import { portfolioQuery, statusQuery } from '../workflows/messages';
+import { portfolioQuery } from '../workflows/messages';
 import { accountOption, configOrExit, withClient, type DayOptions } from './context';
 import { tradingDateOption } from './dates';
 import { CliError, EXIT } from './errors';
 import { finishedDayReport } from './finished-day';
+import { queryDayStatus } from './progress';
 import { portfolioText, statusFromReport, statusText } from './report';
 
 /** How long a running day's query may wait for a worker before status answers from the recorded state. */
@@ -43,7 +44,7 @@ async function dayView(client: Client, workflowId: string, reportDir: string): P
     // One query at a time: a second one in flight when the first gives up would be retried after the client closed.
     let status: DayStatus;
     try {
-      status = await client.connection.withDeadline(Date.now() + QUERY_WAIT_MS, () => handle.query(statusQuery));
+      status = await queryDayStatus(client, workflowId, QUERY_WAIT_MS);
     } catch (error) {
       return { status: lastRecordedStatus(workflowId, description, error), portfolio: null };
     }

@@ -1,6 +1,7 @@
 /** Writes a day's report as `<dir>/<workflowId>.json` and `<dir>/<workflowId>.html` (the page of ./html). */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomically } from '../atomic-file';
 import type { DayReport } from '../contracts/day';
 import { renderDayReportHtml } from './html';
 
@@ -20,8 +21,8 @@ export function writeDayReportFiles(
 ): { json: string; html: string } {
   mkdirSync(options.dir, { recursive: true });
   const { json, html } = reportFilePaths(options.dir, report.workflowId);
-  writeAtomically(json, `${JSON.stringify(report, null, 2)}\n`);
-  writeAtomically(html, renderDayReportHtml(report, {
+  writeFileAtomically(json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileAtomically(html, renderDayReportHtml(report, {
     sectors: options.sectors,
     chartJs: options.chartJs === undefined ? chartJsSource() : options.chartJs,
     generatedAt: (options.now ?? new Date()).toISOString(),
@@ -33,11 +34,4 @@ export function writeDayReportFiles(
 export function reportFilePaths(dir: string, workflowId: string): { json: string; html: string } {
   const base = path.join(dir, workflowId.replace(/[^A-Za-z0-9._-]/g, '_'));
   return { json: `${base}.json`, html: `${base}.html` };
-}
-
-/** A reader (a browser refreshing the page, a script) never sees half a file. */
-function writeAtomically(file: string, text: string): void {
-  const staging = `${file}.${process.pid}.tmp`;
-  writeFileSync(staging, text);
-  renameSync(staging, file);
 }
