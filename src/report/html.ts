@@ -8,9 +8,8 @@
  */
 import type { DayReport, OrderRecord } from '../contracts/day';
 import type { FillSlippage } from '../domain/portfolio';
-import { isTerminalStatus } from '../domain/orders';
+import { orderTally, type OrderTally } from '../domain/order-counts';
 import { sectorFor } from '../domain/sectors';
-import type { OrderStatus } from '../domain/types';
 
 export interface DayReportHtmlOptions {
   /** Symbol → sector (the bundled S&P 500 map and the config's); unmapped symbols show as UNKNOWN. */
@@ -46,19 +45,6 @@ export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-/** How many of the day's orders reached the broker, filled, stay open, never left. */
-export function orderTally(orders: readonly OrderRecord[]): { total: number; sent: number; filled: number; open: number; neverSent: number; unknown: number } {
-  const neverSent = orders.filter((order) => order.status === 'unsubmitted' || order.status === 'submit_failed').length;
-  const unknown = orders.filter((order) => order.status === 'unknown').length;
-  return {
-    total: orders.length,
-    sent: orders.length - neverSent - unknown,
-    filled: orders.filter((order) => order.status === 'filled').length,
-    open: orders.filter((order) => order.brokerOrderId !== null && !isTerminalStatus(order.status as OrderStatus)).length,
-    neverSent,
-    unknown,
-  };
-}
 
 /** Net market value by sector of a list of holdings (sectors sorted by name). */
 export function exposureBySector(
@@ -186,7 +172,7 @@ function inlineScript(source: string): string {
   return source.replace(/<\/(script)/gi, '<\\/$1');
 }
 
-function summarySection(report: DayReport, tally: ReturnType<typeof orderTally>): string {
+function summarySection(report: DayReport, tally: OrderTally): string {
   const rows: Array<[string, string]> = [
     ['Status', report.status],
     ['Reason', report.reason ?? '—'],
