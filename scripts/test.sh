@@ -12,7 +12,18 @@ npx tsc --noEmit -p packages/alpaca-sim
 echo "== lint"
 npx eslint .
 echo "== unit and integration tests"
+# TAP on stdout as before, and a summary of the failures (test/support/failure-summary.mjs) printed at the end.
+failures="$(mktemp "${TMPDIR:-/tmp}/tradeflow-test-failures.XXXXXX")"
+trap 'rm -f "$failures"' EXIT
+status=0
 node --import tsx --test --test-concurrency=1 --test-timeout=300000 \
+  --test-reporter=tap --test-reporter-destination=stdout \
+  --test-reporter=./test/support/failure-summary.mjs --test-reporter-destination="$failures" \
   test/unit/*.test.ts packages/*/test/unit/*.test.ts \
   test/integration/*.test.ts packages/*/test/integration/*.test.ts \
-  test/ui/*.test.ts
+  test/ui/*.test.ts || status=$?
+if (( status != 0 )); then
+  echo "== failed tests"
+  cat "$failures"
+fi
+exit "$status"
