@@ -10,6 +10,9 @@ import { readOrders } from './order-lookup';
 
 /** How long the stream may take to authenticate before the wait falls back to reading the broker over REST. */
 const STREAM_READY_MS = 10_000;
+/** Reads asked for by the stream (a reconnect, an unreadable update) are at least this far apart: a stream that
+ * sends garbage without pause cannot turn the wait into a flood of REST reads. */
+const MIN_RECONCILE_GAP_MS = 250;
 
 /**
  * Waiting for fills, the way an execution engine does it: the account's `trade_updates` stream tells when each
@@ -45,6 +48,8 @@ export function createFillActivities({ brokerFor }: ActivityDeps) {
         await reconcile(broker, request.submittedAfter, wanted, latest);
         return { ended: open().length === 0 ? 'final' : 'no_stream', ...packOrderStates([...latest.values()]), pacing: broker.pacing?.() ?? null, streamed: false };
       }
+      // Taken now: the stream's callbacks may run outside the activity's async context.
+      const activityLog = Context.current().log;
       const stream = broker.watchOrders({
         onOrder(order) {
           if (!wanted.has(order.clientOrderId)) return;
@@ -54,6 +59,12 @@ export function createFillActivities({ brokerFor }: ActivityDeps) {
         onConnection(state) {
           // After a (re)connect, what happened while it was down is read over REST.
           if (state === 'connected') reconcileNeeded = true;
+          nudge();
+        },
+        onUnreadable(reason) {
+          // What the stream could not tell is read over REST now, not at the next safety poll.
+          activityLog.warn('an unreadable trade update: reading the orders over REST', { account, reason });
+          reconcileNeeded = true;
           nudge();
         },
       });
@@ -67,7 +78,7 @@ export function createFillActivities({ brokerFor }: ActivityDeps) {
         for (;;) {
           if (cancelled.aborted) throw new CancelledFailure('the day stopped waiting for fills');
           const now = Date.now();
-          if (reconcileNeeded || now - lastReconcile >= request.safetyPollMs) {
+          if ((reconcileNeeded && now - lastReconcile >= MIN_RECONCILE_GAP_MS) || now - lastReconcile >= request.safetyPollMs) {
             reconcileNeeded = false;
             lastReconcile = now;
             await reconcile(broker, request.submittedAfter, wanted, latest);
@@ -80,7 +91,8 @@ export function createFillActivities({ brokerFor }: ActivityDeps) {
           }
           if (now >= deadline) return result('deadline');
           const nextRisk = request.maxDailyLoss === undefined ? Infinity : lastRiskCheck + request.riskCheckMs;
-          const until = Math.min(deadline, lastReconcile + request.safetyPollMs, nextRisk);
+          const nextReconcile = lastReconcile + (reconcileNeeded ? MIN_RECONCILE_GAP_MS : request.safetyPollMs);
+          const until = Math.min(deadline, nextReconcile, nextRisk);
           await new Promise<void>((resolve) => {
             wake = resolve;
             setTimeout(nudge, Math.max(until - Date.now(), 1)).unref?.();

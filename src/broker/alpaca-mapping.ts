@@ -4,6 +4,7 @@
  */
 import type { marketData, streaming, trading } from '@alpacahq/alpaca-trade-api';
 import type { DailyBar } from '../domain/stats';
+import { ORDER_STATUSES } from '../domain/types';
 import type {
   Account, Asset, BrokerOrder, EquityPoint, MarketClock, OrderIntent, OrderStatus, OrderType, PortfolioHistory, Position, Quote, Side,
   TimeInForce,
@@ -103,6 +104,24 @@ export function orderUpdateFromWire(u: streaming.TradeUpdate): OrderUpdate {
     qty: toNumber(u.qty),
     positionQty: toNumber(u.positionQty ?? raw.position_qty),
   };
+}
+
+const KNOWN_STATUSES: ReadonlySet<string> = new Set(ORDER_STATUSES);
+
+/**
+ * Why a trade update cannot be taken as its order's state, or null when it can: no client order id, a status Alpaca
+ * does not have, or a fill without its quantity or price. Such an update is skipped and the order read over REST.
+ */
+export function unreadableOrderUpdate(update: OrderUpdate): string | null {
+  const { order } = update;
+  if (order.clientOrderId === '') return 'no client_order_id';
+  if (!KNOWN_STATUSES.has(order.status)) return `an unknown order status ${JSON.stringify(order.status.slice(0, 40))}`;
+  if (order.status === 'filled' || order.status === 'partially_filled') {
+    if (!(order.filledQty > 0)) return `${order.status} with no filled_qty`;
+    if (order.filledAvgPrice === null) return `${order.status} with no filled_avg_price`;
+  }
+  if (order.qty !== null && order.filledQty > order.qty) return 'a filled_qty above the qty';
+  return null;
 }
 
 /** `{ [key]: n }` for a reported number, `{}` for an absent or unparsable one. */

@@ -7,7 +7,7 @@
  * lost, so callers reconcile over REST on each `connected`.
  */
 import { streaming } from '@alpacahq/alpaca-trade-api';
-import { orderUpdateFromWire, scrub } from './alpaca-mapping';
+import { orderUpdateFromWire, scrub, unreadableOrderUpdate } from './alpaca-mapping';
 import { normalizeBaseUrl } from './endpoints';
 import { BrokerUnauthorized, BrokerUnavailable } from './errors';
 import type { OrderUpdateHandlers, OrderUpdates } from './port';
@@ -134,9 +134,20 @@ export function watchTradeUpdates(connection: TradeUpdatesConnection, handlers: 
     stopped = true;
   };
 
+  /** Skipped, and said so: the caller reads over REST what the stream could not tell. */
+  const unreadable = (reason: string): void => {
+    guarded(() => handlers.onUnreadable?.(reason));
+    report(new BrokerUnavailable(`trade_updates stream: ${reason}; skipped, the REST reads decide`));
+  };
+
   stream.onTradeUpdate((wire) => {
     if (stopped) return;
     const update = orderUpdateFromWire(wire);
+    const problem = unreadableOrderUpdate(update);
+    if (problem) {
+      unreadable(`an update with ${problem}`);
+      return;
+    }
     guarded(() => handlers.onOrder(update.order, update.event, update));
   });
 
@@ -163,6 +174,11 @@ export function watchTradeUpdates(connection: TradeUpdatesConnection, handlers: 
   });
 
   stream.onError((message) => {
+    // A frame the SDK could not decode or map (its "failed to decode/process message") is lost, not the connection.
+    if (/^failed to (decode|process) message/.test(String(message))) {
+      if (!stopped) unreadable(`a frame that cannot be read (${scrub(String(message), secrets).slice(0, 200)})`);
+      return;
+    }
     lastError = scrub(String(message), secrets);
     const error = new BrokerUnavailable(`trade_updates stream: ${lastError}`);
     // After the SDK's own handling of the same failure: a final one is reported once, by stopForGood.

@@ -33,8 +33,14 @@ export interface OrderUpdateHandlers {
    */
   onConnection?(state: 'connected' | 'disconnected'): void;
   /**
-   * Stream trouble, credentials scrubbed: a BrokerUnavailable for a failed (re)connect or a bad frame (the stream
-   * keeps retrying), a BrokerUnauthorized when the broker refused the keys (final: the stream stops); also any error
+   * The stream sent something that cannot be taken as an order's state: a frame that does not decode, or an update
+   * without its client order id, with an unknown status, or a fill without its quantity or price. It is skipped (and
+   * reported to `onError` too): whatever it was about is to be read over REST.
+   */
+  onUnreadable?(reason: string): void;
+  /**
+   * Stream trouble, credentials scrubbed: a BrokerUnavailable for a failed (re)connect or an unreadable frame or update
+   * (the stream keeps going), a BrokerUnauthorized when the broker refused the keys (final: the stream stops); also any error
    * thrown by `onOrder` or `onConnection`.
    */
   onError?(error: Error): void;

@@ -6,10 +6,12 @@ export type TimeInForce = 'day' | 'gtc' | 'ioc' | 'fok' | 'opg' | 'cls';
 export type OrderClass = 'simple' | 'bracket' | 'oco' | 'oto';
 
 /** Alpaca's order statuses (the spec's OrderStatus enum). */
-export type OrderStatus =
-  | 'new' | 'partially_filled' | 'filled' | 'done_for_day' | 'canceled' | 'expired' | 'replaced'
-  | 'pending_cancel' | 'pending_replace' | 'accepted' | 'pending_new' | 'accepted_for_bidding'
-  | 'stopped' | 'rejected' | 'suspended' | 'calculated' | 'held';
+export const ORDER_STATUSES = [
+  'new', 'partially_filled', 'filled', 'done_for_day', 'canceled', 'expired', 'replaced',
+  'pending_cancel', 'pending_replace', 'accepted', 'pending_new', 'accepted_for_bidding',
+  'stopped', 'rejected', 'suspended', 'calculated', 'held',
+] as const;
+export type OrderStatus = typeof ORDER_STATUSES[number];
 
 /** Trading state gate: REDUCING lets only exposure-reducing orders through, HALTED none. */
 export type TradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';
