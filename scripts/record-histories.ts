@@ -146,6 +146,37 @@ async function main(): Promise<void> {
       return handle;
     }));
 
+    // A day that fails (the broker keeps failing the account read, planning gives up) and is stopped while its failure
+    // alert waits on a slow webhook: the stop is carried out beside the cleanup, and the day still fails.
+    const failingStopped = uniqueAccount('rec');
+    let failureAlerted = false;
+    const slowAlerts = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+      request.on('end', () => {
+        if (body.includes('"failure"')) failureAlerted = true;
+        setTimeout(() => response.writeHead(204).end(), 3_000);
+      });
+    });
+    await new Promise<void>((resolve) => slowAlerts.listen(0, '127.0.0.1', resolve));
+    await simAdmin(harness, 'POST', '/admin/faults', { route: 'GET /v2/account', kind: 'error-500', count: 0 });
+    try {
+      const { port } = slowAlerts.address() as AddressInfo;
+      const config = testConfig(failingStopped, { alerts: { webhook_url: `http://127.0.0.1:${port}/hook` } });
+      await save('failed-stop-day', await withWorker(harness, config, `q-${failingStopped}`, async () => {
+        const handle = await startDay(harness.client, { account: failingStopped, tradingDate: todayInNewYork(), signals: SIGNALS, mode: 'paper', taskQueue: `q-${failingStopped}` });
+        while (!failureAlerted) await sleep(100);
+        await simAdmin(harness, 'DELETE', '/admin/faults');
+        await handle.executeUpdate(emergencyStopUpdate, { args: [{ reason: 'recorded: a stop as the day fails', flatten: true }] });
+        await dayResult(handle).catch(() => undefined);
+        return handle;
+      }));
+    } finally {
+      await simAdmin(harness, 'DELETE', '/admin/faults');
+      slowAlerts.closeAllConnections();
+      slowAlerts.close();
+    }
+
     // A day whose equity falls through max_daily_loss while its orders rest: REDUCING, buys cancelled, account halted.
     const losing = uniqueAccount('rec');
     const aapl = await buyDollars(harness, losing, 'AAPL', 50_000);

@@ -82,6 +82,8 @@ const OWN_METADATA_PATCH = 'own-metadata';
  * carried out and answered; before, an update waiting for it kept the day open forever.
  */
 const LATE_STOP_PATCH = 'late-stop';
+/** Patch: a stop that comes while a failed day cleans up is carried out and answered; before, it was aborted. */
+const FAILED_DAY_STOP_PATCH = 'failed-day-stop';
 /** Patch: a failed day sets RunState to `failed` before its cleanup. */
 const FAILED_RUN_STATE_PATCH = 'failed-run-state';
 /** Patch: a streamed day that ends with every order final and nothing to cancel skips the close-out's last read. */
@@ -142,6 +144,11 @@ export async function dailyTrading(input: DailyTradingInput): Promise<DayReport>
       // The UI's RunState says so too: a failed day never keeps the phase it failed in.
       const failedIn = day.phase;
       if (patched(FAILED_RUN_STATE_PATCH)) day.enter('failed');
+      const cleanup = { done: false };
+      const stopsWhileFailing = patched(FAILED_DAY_STOP_PATCH)
+        ? CancellationScope.nonCancellable(() => answerStopWhileFailing(day, () => cleanup.done))
+          .catch((stopError: unknown) => log.error('the stop during the failed day\'s cleanup failed too', { error: stopError }))
+        : Promise.resolve();
       await CancellationScope.nonCancellable(async () => {
         try {
           await cancelLeftovers(day);
@@ -157,6 +164,13 @@ export async function dailyTrading(input: DailyTradingInput): Promise<DayReport>
           }
         }
       });
+      cleanup.done = true;
+      await stopsWhileFailing;
+      if (day.stopOutcome !== null) {
+        // Stopped as it failed: the day stays failed (a stop does not hide the error); the report adds the stop.
+        day.enter('failed');
+        if (patched(REPORT_FILES_PATCH)) await writeReportFiles(day);
+      }
       throw error;
     }
   }
@@ -206,6 +220,17 @@ async function answerLateStops(day: DayState, ended: () => boolean): Promise<voi
     await day.alerts.settled();
     if (patched(REPORT_FILES_PATCH)) await writeReportFiles(day);
   }
+}
+
+/**
+ * A stop that comes while a failed day cleans up (cancels, records its end, alerts, writes its report) runs beside
+ * that cleanup: halt, cancel and flatten through the account, and the stop is answered before the day fails.
+ */
+async function answerStopWhileFailing(day: DayState, cleanedUp: () => boolean): Promise<void> {
+  await condition(() => (day.stop !== null && day.stopOutcome === null) || cleanedUp());
+  if (day.stop === null || day.stopOutcome !== null) return;
+  log.warn('emergency stop while the failed day cleans up: stopping now', { reason: day.stop.reason, flatten: day.stop.flatten });
+  await runStop(day);
 }
 
 async function tradeTheDay(day: DayState): Promise<void> {

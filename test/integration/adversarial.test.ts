@@ -219,6 +219,60 @@ describe('safety promises against an adversary, judged by the broker\'s records'
     }
   });
 
+  it('a stop that arrives while a failed day cleans up is carried out and answered; the day still fails, as failed', async () => {
+    const account = uniqueAccount('adv');
+    const taskQueue = `q-${account}`;
+    // A webhook that holds the failure alert: the stop comes while the failed day waits on it.
+    const received: string[] = [];
+    const held: Array<() => void> = [];
+    let webhookAnsweredAt: number | undefined;
+    const webhook = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+      request.on('end', () => {
+        received.push(body);
+        const answer = () => {
+          if (response.headersSent) return;
+          webhookAnsweredAt ??= Date.now();
+          response.writeHead(200).end();
+        };
+        held.push(answer);
+        setTimeout(answer, 8_000);
+      });
+    });
+    await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+    const { port } = webhook.address() as AddressInfo;
+    // The broker keeps failing the account read: planning gives up after its attempts and the day fails.
+    await simAdmin(harness, 'POST', '/admin/faults', { route: 'GET /v2/account', kind: 'error-500', count: 0 });
+    try {
+      const config = testConfig(account, { alerts: { webhook_url: `http://127.0.0.1:${port}/hook` } });
+      await withWorker(harness, config, taskQueue, async () => {
+        const handle = await start(account, taskQueue);
+        await waitFor(async () => received.some((body) => body.includes('"failure"')), 90_000);
+        await simAdmin(harness, 'DELETE', '/admin/faults');
+        const asked = Date.now();
+        const outcome = await Promise.race([
+          handle.executeUpdate(emergencyStopUpdate, { args: [{ reason: 'adversary: stop the failing day', flatten: true }] }),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the stop did not answer within 60 s')), 60_000)),
+        ]);
+        console.log(`[adversary] stop during a failed day's cleanup answered in ${Date.now() - asked} ms`);
+        assert.equal(webhookAnsweredAt, undefined, 'answered while the failure alert still waited on the webhook');
+        assert.equal(outcome.accountHalted, true);
+        assert.ok(outcome.account, 'the account\'s kill switch ran');
+        await assert.rejects(handle.result(), (error: unknown) => error instanceof WorkflowFailedError);
+        const described = await handle.describe();
+        assert.equal(described.typedSearchAttributes.get(RUN_STATE), 'failed', 'the day stays failed');
+        const accountState = await harness.client.workflow.getHandle(accountWorkflowId(account)).query(accountStateQuery);
+        assert.equal(accountState.state, 'HALTED');
+      });
+      assert.equal((await simOrderLog(harness, account)).length, 0, 'the failed day sent nothing');
+    } finally {
+      await simAdmin(harness, 'DELETE', '/admin/faults');
+      for (const answer of held) answer();
+      webhook.close();
+    }
+  });
+
   it('a day whose run was terminated mid-day is resumed from the broker\'s records, never doubled', async () => {
     const account = uniqueAccount('adv');
     const taskQueue = `q-${account}`;
