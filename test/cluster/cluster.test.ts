@@ -15,8 +15,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -33,6 +32,7 @@ import {
   BIN, clusterScript, clusterSettings, cpuSeconds, referee, serverPid, simAdmin, simOrders, waitFor,
   withTimeout, workerSetup, WorkerProcess, type Verdict,
 } from './support';
+import { tempDir } from '../support/temp-dir';
 
 const runCli = promisify(execFile);
 
@@ -60,7 +60,7 @@ interface DisruptionFigure {
 }
 
 describe('tradeflow on the self-hosted Temporal cluster (scripts/cluster.sh)', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tradeflow-cluster-'));
+  const dir = tempDir('tradeflow-cluster-');
   const base = Date.now().toString(36);
   const accounts = ROUNDS.flatMap((_, round) => Array.from({ length: DAYS_PER_ROUND }, (__, i) => `c${base}r${round}d${i}`));
   const scheduled = `c${base}sched`;

@@ -7,9 +7,7 @@
  *   TRADEFLOW_CLUSTER_SCALE_ACCOUNTS=60 npm run test:cluster      (default 20 accounts)
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import path from 'node:path';
+import { cpus } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -22,6 +20,7 @@ import {
   clusterScript, clusterSettings, cpuSeconds, postgresPid, referee, serverPid, treeCpuSeconds, waitFor, withTimeout,
   workerSetup, WorkerProcess, type Verdict,
 } from './support';
+import { tempDir } from '../support/temp-dir';
 
 const ACCOUNTS = Number(process.env.TRADEFLOW_CLUSTER_SCALE_ACCOUNTS ?? 20);
 const WORKERS = 2;
@@ -30,7 +29,7 @@ const SIGNALS: Signal[] = ['AAPL', 'MSFT', 'NVDA', 'JPM', 'XOM', 'KO', 'PG', 'UN
   .map((symbol, i) => ({ symbol, strength: 0.3 + 0.04 * i }));
 
 describe('tradeflow on the self-hosted Temporal cluster: accounts per worker', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tradeflow-cluster-scale-'));
+  const dir = tempDir('tradeflow-cluster-scale-');
   const base = Date.now().toString(36);
   const accounts = Array.from({ length: ACCOUNTS }, (_, i) => `s${base}a${i}`);
   let connection: Connection;

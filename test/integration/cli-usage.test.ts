@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { cronProblem } from '../../src/cli/schedule';
+import { tempDir } from '../support/temp-dir';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tradeflow.cjs');
 
@@ -53,7 +53,7 @@ describe('tradeflow usage errors', () => {
   });
 
   it('a signal file over the size limit is refused without being read, and a bad one names entries without echoing them', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tradeflow-usage-'));
+    const dir = tempDir('tradeflow-usage-');
     const huge = path.join(dir, 'huge.json');
     writeFileSync(huge, '{}');
     truncateSync(huge, 100 * 1024 * 1024);

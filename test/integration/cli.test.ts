@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -11,6 +10,7 @@ import { startDay } from '../../src/operations/start-day';
 import { statusQuery } from '../../src/workflows/messages';
 import { keyIdFor, simAdmin, simOrderLog, startHarness, testConfig, uniqueAccount, withWorker, type Harness } from '../support/trading-harness';
 import type { dailyTrading } from '../../src/workflows';
+import { tempDir } from '../support/temp-dir';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tradeflow.cjs');
 
@@ -21,7 +21,7 @@ describe('the tradeflow CLI against a real server', () => {
   let dir: string;
   before(async () => {
     harness = await startHarness();
-    dir = mkdtempSync(path.join(tmpdir(), 'tradeflow-cli-'));
+    dir = tempDir('tradeflow-cli-');
   });
   after(async () => {
     await harness?.close();

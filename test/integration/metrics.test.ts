@@ -4,8 +4,7 @@
  * id and the account, never the worker's keys).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { todayInNewYork } from '../../src/cli/dates';
@@ -14,6 +13,7 @@ import { dayResult, startDay } from '../../src/operations/start-day';
 import { findFreePort } from '../../src/temporal/dev-server';
 import { keyIdFor, simOrderLog, startHarness, uniqueAccount, waitUntil, type Harness } from '../support/trading-harness';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
+import { tempDir } from '../support/temp-dir';
 
 const SECRET = `sk-metrics-${Date.now().toString(36)}-5e1f0c`;
 
@@ -47,7 +47,7 @@ describe('tradeflow worker: Prometheus metrics and the JSON log', () => {
 
   before(async () => {
     harness = await startHarness();
-    const dir = mkdtempSync(path.join(tmpdir(), 'tradeflow-metrics-'));
+    const dir = tempDir('tradeflow-metrics-');
     const config = path.join(dir, 'execution.yaml');
     writeFileSync(config, [
       'execution:', `  account: ${account}`,

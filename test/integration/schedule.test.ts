@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { temporalAccountStateStore } from '../../src/operations/account-state';
@@ -16,6 +15,7 @@ import {
   HARNESS_SECRET, harnessLogs, simOrderLog, startHarness, testConfig, uniqueAccount, withWorker, type Harness,
 } from '../support/trading-harness';
 import type { scheduledTradingDay } from '../../src/workflows';
+import { tempDir } from '../support/temp-dir';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tradeflow.cjs');
 
@@ -24,7 +24,7 @@ describe('schedules', () => {
   let dir: string;
   before(async () => {
     harness = await startHarness();
-    dir = mkdtempSync(path.join(tmpdir(), 'tradeflow-schedule-'));
+    dir = tempDir('tradeflow-schedule-');
   });
   after(async () => {
     await harness?.close();

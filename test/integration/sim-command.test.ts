@@ -5,16 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
+import { tempDir } from '../support/temp-dir';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tradeflow.cjs');
 let dir: string;
 
 before(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'tradeflow-sim-command-'));
+  dir = tempDir('tradeflow-sim-command-');
 });
 
 function get(url: string, keyId: string, secret: string): Promise<Response> {

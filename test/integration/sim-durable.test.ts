@@ -4,20 +4,19 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from 'alpaca-sim';
 import { createAlpacaBroker } from '../../src/broker/alpaca';
 import { DuplicateClientOrderId, BrokerUnauthorized } from '../../src/broker/errors';
 import type { BrokerOrder, OrderIntent } from '../../src/domain/types';
+import { tempDir } from '../support/temp-dir';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tradeflow.cjs');
 let dir: string;
 
 before(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'tradeflow-sim-state-'));
+  dir = tempDir('tradeflow-sim-state-');
 });
 
 function intent(clientOrderId: string, symbol: string, side: 'buy' | 'sell', qty: number, extra: Partial<OrderIntent> = {}): OrderIntent {

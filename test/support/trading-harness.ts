@@ -13,6 +13,7 @@ import { parseExecutionConfig, type ExecutionConfig } from '../../src/config';
 import { accountDeps, createTradingWorker, loadSectors, WORKFLOWS_PATH } from '../../src/worker';
 import { simKeyId } from './referee';
 import { getTestTemporal, startPrivateTemporal, type TestTemporal } from './temporal-server';
+import { removeOnExit } from './temp-dir';
 
 /** Real parts for integration tests: a Temporal server, the simulator over HTTP, one workflow bundle. */
 export interface Harness {
@@ -90,7 +91,7 @@ export function testConfig(account: string, overrides: Record<string, Record<str
 }
 
 /** Where test workers write each day's report files. */
-export const TEST_REPORT_DIR = join(tmpdir(), `tradeflow-test-reports-${process.pid}`);
+export const TEST_REPORT_DIR = removeOnExit(join(tmpdir(), `tradeflow-test-reports-${process.pid}`));
 
 /** The simulator's broker for an account: each key id is its own account there. */
 export function simBroker(harness: Harness, account: string): BrokerPort {

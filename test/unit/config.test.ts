@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { closestKey, ConfigError, editDistance, loadExecutionConfig, parseExecutionConfig } from '../../src/config';
+import { tempDir } from '../support/temp-dir';
 
 describe('execution config', () => {
   it('ships the seed defaults in config/execution.yaml', () => {
@@ -101,7 +101,7 @@ describe('execution config', () => {
   });
 
   it('refuses YAML .inf from a file', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tradeflow-config-'));
+    const dir = tempDir('tradeflow-config-');
     const file = path.join(dir, 'inf.yaml');
     writeFileSync(file, 'position_sizing:\n  max_trade_size: .inf\n');
     assert.throws(() => loadExecutionConfig({ TRADEFLOW_CONFIG: file }), /position_sizing\.max_trade_size/);
@@ -136,7 +136,7 @@ describe('execution config', () => {
   });
 
   it('stops the worker at start-up with a message naming the field', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tradeflow-config-'));
+    const dir = tempDir('tradeflow-config-');
     const file = path.join(dir, 'bad.yaml');
     writeFileSync(file, 'risk_management:\n  max_orders_per_day: -3\n');
     const bin = path.resolve(__dirname, '..', '..', 'bin', 'tradeflow.cjs');

@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { trading } from '@alpacahq/alpaca-trade-api';
 import { accountFromWire } from '../../src/broker/alpaca-mapping';
@@ -11,6 +10,7 @@ import { mergeSectorMaps, sectorFor } from '../../src/domain/sectors';
 import type { Account, Asset, Position, Quote } from '../../src/domain/types';
 import { sectorsFor, SectorMapError } from '../../src/worker';
 import { position } from '../support/plan-scenarios';
+import { tempDir } from '../support/temp-dir';
 
 /**
  * Issue 11, "Trade as the real broker counts": the signal → target mapping, ROUNDS_TO_ZERO, the sector policy for
@@ -263,7 +263,7 @@ describe('sectors of symbols outside the map', () => {
   });
 
   it('the worker reads sector_map_file at start and lays sector_map over it, over the bundled S&P 500 map', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tradeflow-sectors-'));
+    const dir = tempDir('tradeflow-sectors-');
     const file = path.join(dir, 'sectors.csv');
     writeFileSync(file, 'Symbol,Security,GICS Sector\nSPY,SPDR S&P 500,Index Fund\naapl,Apple,Hardware\nGLD,SPDR Gold,Commodity\n');
     const sectors = sectorsFor(config({ risk_management: { sector_map_file: file, sector_map: { SPY: 'ETF' } } }));

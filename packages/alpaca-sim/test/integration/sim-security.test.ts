@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { startSimulator, type SimulatorOptions } from '../../src';
 
@@ -20,6 +20,7 @@ let dir: string;
 before(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'alpaca-sim-security-'));
 });
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 const base: SimulatorOptions = { port: 0, seed: 3, partialFillRate: 0, fillLatencyMs: 0 };
 
