@@ -178,22 +178,9 @@ describe('safety promises against an adversary, judged by the broker\'s records'
   it('a stop that arrives after the day traded, while it records its end and alerts, still answers: cancel, flatten, halt', async () => {
     const account = uniqueAccount('adv');
     // A webhook that takes its time: the day has traded (phase completed) but is still running while it alerts.
-    const held: Array<() => void> = [];
-    let webhookAnsweredAt: number | undefined;
-    const webhook = createServer((request, response) => {
-      request.resume();
-      const answer = () => {
-        if (response.headersSent) return;
-        webhookAnsweredAt ??= Date.now();
-        response.writeHead(200).end();
-      };
-      held.push(answer);
-      setTimeout(answer, 6_000);
-    });
-    await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
-    const { port } = webhook.address() as AddressInfo;
+    const webhook = await slowWebhook(6_000);
     try {
-      const config = testConfig(account, { alerts: { webhook_url: `http://127.0.0.1:${port}/hook` } });
+      const config = testConfig(account, { alerts: { webhook_url: webhook.url } });
       await withWorker(harness, config, `q-${account}`, async () => {
         const handle = await start(account, `q-${account}`);
         await waitFor(async () => (await handle.query(statusQuery)).phase === 'completed', 30_000);
@@ -204,7 +191,7 @@ describe('safety promises against an adversary, judged by the broker\'s records'
           new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the stop did not answer within 60 s')), 60_000)),
         ]);
         const answeredIn = Date.now() - asked;
-        assert.equal(webhookAnsweredAt, undefined, 'the stop answered while the summary alert still waited on the webhook');
+        assert.equal(webhook.answeredAt(), undefined, 'the stop answered while the summary alert still waited on the webhook');
         assert.equal(outcome.accountHalted, true);
         assert.ok(outcome.closingOrders.length > 0, `the day's positions are flattened (${JSON.stringify(outcome)})`);
         const report = await dayResult(handle);
@@ -214,7 +201,6 @@ describe('safety promises against an adversary, judged by the broker\'s records'
         console.log(`[adversary] late stop answered in ${answeredIn} ms: ${outcome.closingOrders.length} closing orders`);
       });
     } finally {
-      for (const answer of held) answer();
       webhook.close();
     }
   });
@@ -223,32 +209,14 @@ describe('safety promises against an adversary, judged by the broker\'s records'
     const account = uniqueAccount('adv');
     const taskQueue = `q-${account}`;
     // A webhook that holds the failure alert: the stop comes while the failed day waits on it.
-    const received: string[] = [];
-    const held: Array<() => void> = [];
-    let webhookAnsweredAt: number | undefined;
-    const webhook = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => { body += chunk.toString(); });
-      request.on('end', () => {
-        received.push(body);
-        const answer = () => {
-          if (response.headersSent) return;
-          webhookAnsweredAt ??= Date.now();
-          response.writeHead(200).end();
-        };
-        held.push(answer);
-        setTimeout(answer, 8_000);
-      });
-    });
-    await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
-    const { port } = webhook.address() as AddressInfo;
+    const webhook = await slowWebhook(5_000);
     // The broker keeps failing the account read: planning gives up after its attempts and the day fails.
     await simAdmin(harness, 'POST', '/admin/faults', { route: 'GET /v2/account', kind: 'error-500', count: 0 });
     try {
-      const config = testConfig(account, { alerts: { webhook_url: `http://127.0.0.1:${port}/hook` } });
+      const config = testConfig(account, { alerts: { webhook_url: webhook.url } });
       await withWorker(harness, config, taskQueue, async () => {
         const handle = await start(account, taskQueue);
-        await waitFor(async () => received.some((body) => body.includes('"failure"')), 90_000);
+        await waitFor(async () => webhook.received.some((body) => body.includes('"failure"')), 90_000);
         await simAdmin(harness, 'DELETE', '/admin/faults');
         const asked = Date.now();
         const outcome = await Promise.race([
@@ -256,7 +224,7 @@ describe('safety promises against an adversary, judged by the broker\'s records'
           new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the stop did not answer within 60 s')), 60_000)),
         ]);
         console.log(`[adversary] stop during a failed day's cleanup answered in ${Date.now() - asked} ms`);
-        assert.equal(webhookAnsweredAt, undefined, 'answered while the failure alert still waited on the webhook');
+        assert.equal(webhook.answeredAt(), undefined, 'answered while the failure alert still waited on the webhook');
         assert.equal(outcome.accountHalted, true);
         assert.ok(outcome.account, 'the account\'s kill switch ran');
         await assert.rejects(handle.result(), (error: unknown) => error instanceof WorkflowFailedError);
@@ -268,7 +236,6 @@ describe('safety promises against an adversary, judged by the broker\'s records'
       assert.equal((await simOrderLog(harness, account)).length, 0, 'the failed day sent nothing');
     } finally {
       await simAdmin(harness, 'DELETE', '/admin/faults');
-      for (const answer of held) answer();
       webhook.close();
     }
   });
@@ -352,9 +319,13 @@ describe('safety promises against an adversary, judged by the broker\'s records'
           workflowId: dailyWorkflowId(account, nextSession), taskQueue, signal: pauseSignal, signalArgs: [],
           args: [{ account, tradingDate: nextSession, signals: SIGNALS }],
         });
+        // Paused in submitting, and idle: no activity or workflow task pending, so the day is waiting on its pause (not
+        // still reading the account's state, after which a resume that came meanwhile would never be waited for).
         await waitFor(async () => {
           const status = await handle.query(statusQuery);
-          return status.phase === 'submitting' && status.paused;
+          if (status.phase !== 'submitting' || !status.paused) return false;
+          const { raw } = await handle.describe();
+          return (raw.pendingActivities ?? []).length === 0 && !raw.pendingWorkflowTask;
         });
         // The broker's clock jumps past the close less the day's 10-minute margin (as after a long worker outage).
         await postJson(`${market.url}/admin/clock`, { time: new Date(etInstant(nextSession, 15, 55)).toISOString() });
@@ -447,6 +418,38 @@ describe('safety promises against an adversary, judged by the broker\'s records'
     });
   });
 });
+
+/** A local webhook that answers each alert only after `holdMs`: what it received, and when it first answered. */
+async function slowWebhook(holdMs: number): Promise<{ url: string; received: string[]; answeredAt(): number | undefined; close(): void }> {
+  const received: string[] = [];
+  const held: Array<() => void> = [];
+  let answeredAt: number | undefined;
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+    request.on('end', () => {
+      received.push(body);
+      const answer = () => {
+        if (response.headersSent) return;
+        answeredAt ??= Date.now();
+        response.writeHead(200).end();
+      };
+      held.push(answer);
+      setTimeout(answer, holdMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    received,
+    answeredAt: () => answeredAt,
+    close() {
+      for (const answer of held) answer();
+      server.close();
+    },
+  };
+}
 
 function nextTradingDate(after: string): string {
   let date = addDays(after, 1);
