@@ -9,7 +9,7 @@
  *   node --import tsx bench/chaos.ts --kills 5 --restarts 1 --faulty 2 --stops 4
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -48,6 +48,8 @@ interface Verdict extends OrderLogVerdict {
 class Chaos {
   private worker: ChildProcess | null = null;
   private readonly accounts: string[];
+  /** Worker exits the chaos did not cause (a kill or a stop), each restarted as a process supervisor would. */
+  readonly unexpectedExits: string[] = [];
   constructor(
     private readonly dir: string, private server: RunningDevServer, private readonly sim: RunningSimulator,
     private readonly client: Client, accountCount: number,
@@ -66,28 +68,41 @@ class Chaos {
 
   startWorker(): void {
     const keys = Object.fromEntries(this.accounts.flatMap((name) => [[`KEY_${name.toUpperCase()}`, `KEY-${name.toUpperCase()}`], [`SECRET_${name.toUpperCase()}`, 'chaos']]));
+    const log = openSync(path.join(this.dir, 'worker.log'), 'a');
     this.worker = spawn(process.execPath, [BIN, 'worker'], {
       env: {
         ...process.env, ...keys, TEMPORAL_ADDRESS: this.server.address, TRADEFLOW_TASK_QUEUE: TASK_QUEUE,
         TRADEFLOW_CONFIG: path.join(this.dir, 'chaos.yaml'), APCA_API_BASE_URL: this.sim.url, APCA_API_DATA_URL: this.sim.url,
       },
-      stdio: ['ignore', 'ignore', 'ignore'],
+      // Every worker's log, appended in order, so a trial that goes wrong can be read afterwards.
+      stdio: ['ignore', log, log],
+    });
+    closeSync(log);
+    const started = this.worker;
+    started.once('exit', (code, signal) => {
+      if (this.worker !== started) return;
+      // Not one of ours: the worker stopped by itself. Restarted, as compose's `restart: unless-stopped` would.
+      const what = `the worker exited by itself (${signal ?? `code ${code}`}); see worker.log`;
+      this.unexpectedExits.push(what);
+      console.log(what);
+      this.startWorker();
     });
   }
 
   killWorker(): void {
-    this.worker?.kill('SIGKILL');
+    const worker = this.worker;
     this.worker = null;
+    worker?.kill('SIGKILL');
   }
 
   async stopWorker(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
+    this.worker = null;
     await new Promise<void>((resolve) => {
       worker.once('exit', () => resolve());
       worker.kill('SIGTERM');
     });
-    this.worker = null;
   }
 
   async restartServer(port: number, dbFile: string, downMs: number): Promise<void> {
@@ -274,13 +289,16 @@ async function main(): Promise<void> {
     await connection.close().catch(() => undefined);
     await sim.close();
     await (chaos as unknown as { server: RunningDevServer }).server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    // Kept when a trial failed: its worker log and the server's database say what happened.
+    if (verdicts.every((verdict) => verdict.status !== 'failed') && chaos.unexpectedExits.length === 0) rmSync(dir, { recursive: true, force: true });
+    else console.log(`kept for inspection: ${dir} (worker.log, temporal.sqlite)`);
   }
   const totals = {
     trials: verdicts.length,
     workerKills: kills,
     workerKillsByPhase: killedIn,
     serverRestarts: restarts,
+    unexpectedWorkerExits: chaos.unexpectedExits.length,
     faultyBrokerDays: faulty,
     stops,
     stopsByPhase: stoppedIn,
