@@ -85,7 +85,10 @@ class Chaos {
       const what = `the worker exited by itself (${signal ?? `code ${code}`}); see worker.log`;
       this.unexpectedExits.push(what);
       console.log(what);
-      this.startWorker();
+      // A second later, as a supervisor would: not in a tight loop while the server is down.
+      setTimeout(() => {
+        if (this.worker === started) this.startWorker();
+      }, 1000);
     });
   }
 
@@ -99,6 +102,7 @@ class Chaos {
     const worker = this.worker;
     if (!worker) return;
     this.worker = null;
+    if (worker.exitCode !== null || worker.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       worker.once('exit', () => resolve());
       worker.kill('SIGTERM');
