@@ -6,8 +6,6 @@
  * (`npm run record-histories`); old files stay, since they stand for the running workflows a change must not break.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -21,6 +19,7 @@ import { emergencyStopUpdate, statusQuery } from '../src/workflows/messages';
 import {
   buyDollars, keyIdFor, setMarginMultiplier, simAdmin, startHarness, testConfig, uniqueAccount, withWorker, type Harness,
 } from '../test/support/trading-harness';
+import { slowWebhook } from '../test/support/slow-webhook';
 
 const OUT = path.resolve(__dirname, '..', 'test', 'histories');
 const SIGNALS = [{ symbol: 'AAPL', strength: 0.7 }, { symbol: 'MSFT', strength: 0.4 }, { symbol: 'KO', strength: 0.02 }];
@@ -100,14 +99,9 @@ async function main(): Promise<void> {
 
     // A day whose alerts go to a webhook (a local receiver): the summary alert is an activity of its own.
     const alerted = uniqueAccount('rec');
-    const receiver = createServer((request, response) => {
-      request.resume();
-      request.on('end', () => response.writeHead(204).end());
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const receiver = await slowWebhook(0);
     try {
-      const { port } = receiver.address() as AddressInfo;
-      await save('alerted-day', await withWorker(harness, testConfig(alerted, { alerts: { webhook_url: `http://127.0.0.1:${port}/hook` } }), `q-${alerted}`, async () => {
+      await save('alerted-day', await withWorker(harness, testConfig(alerted, { alerts: { webhook_url: receiver.url } }), `q-${alerted}`, async () => {
         const handle = await startDay(harness.client, { account: alerted, tradingDate: todayInNewYork(), signals: SIGNALS, mode: 'paper', taskQueue: `q-${alerted}` });
         await dayResult(handle);
         return handle;
@@ -118,14 +112,9 @@ async function main(): Promise<void> {
 
     // A stop that comes after the day traded, while its summary alert waits on a slow webhook: carried out late.
     const late = uniqueAccount('rec');
-    const slow = createServer((request, response) => {
-      request.resume();
-      setTimeout(() => response.writeHead(204).end(), 3_000);
-    });
-    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const slow = await slowWebhook(3_000);
     try {
-      const { port } = slow.address() as AddressInfo;
-      await save('late-stop-day', await withWorker(harness, testConfig(late, { alerts: { webhook_url: `http://127.0.0.1:${port}/hook` } }), `q-${late}`, async () => {
+      await save('late-stop-day', await withWorker(harness, testConfig(late, { alerts: { webhook_url: slow.url } }), `q-${late}`, async () => {
         const handle = await startDay(harness.client, { account: late, tradingDate: todayInNewYork(), signals: SIGNALS, mode: 'paper', taskQueue: `q-${late}` });
         while ((await handle.query(statusQuery)).phase !== 'completed') await new Promise((resolve) => setTimeout(resolve, 100));
         await handle.executeUpdate(emergencyStopUpdate, { args: [{ reason: 'recorded: a late stop', flatten: true }] });
@@ -133,7 +122,6 @@ async function main(): Promise<void> {
         return handle;
       }));
     } finally {
-      slow.closeAllConnections();
       slow.close();
     }
 
@@ -149,23 +137,13 @@ async function main(): Promise<void> {
     // A day that fails (the broker keeps failing the account read, planning gives up) and is stopped while its failure
     // alert waits on a slow webhook: the stop is carried out beside the cleanup, and the day still fails.
     const failingStopped = uniqueAccount('rec');
-    let failureAlerted = false;
-    const slowAlerts = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => { body += chunk.toString(); });
-      request.on('end', () => {
-        if (body.includes('"failure"')) failureAlerted = true;
-        setTimeout(() => response.writeHead(204).end(), 3_000);
-      });
-    });
-    await new Promise<void>((resolve) => slowAlerts.listen(0, '127.0.0.1', resolve));
+    const slowAlerts = await slowWebhook(3_000);
     await simAdmin(harness, 'POST', '/admin/faults', { route: 'GET /v2/account', kind: 'error-500', count: 0 });
     try {
-      const { port } = slowAlerts.address() as AddressInfo;
-      const config = testConfig(failingStopped, { alerts: { webhook_url: `http://127.0.0.1:${port}/hook` } });
+      const config = testConfig(failingStopped, { alerts: { webhook_url: slowAlerts.url } });
       await save('failed-stop-day', await withWorker(harness, config, `q-${failingStopped}`, async () => {
         const handle = await startDay(harness.client, { account: failingStopped, tradingDate: todayInNewYork(), signals: SIGNALS, mode: 'paper', taskQueue: `q-${failingStopped}` });
-        while (!failureAlerted) await sleep(100);
+        while (!slowAlerts.received.some((body) => body.includes('"failure"'))) await sleep(100);
         await simAdmin(harness, 'DELETE', '/admin/faults');
         await handle.executeUpdate(emergencyStopUpdate, { args: [{ reason: 'recorded: a stop as the day fails', flatten: true }] });
         await dayResult(handle).catch(() => undefined);
@@ -173,7 +151,6 @@ async function main(): Promise<void> {
       }));
     } finally {
       await simAdmin(harness, 'DELETE', '/admin/faults');
-      slowAlerts.closeAllConnections();
       slowAlerts.close();
     }
 

@@ -6,8 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { calendar, startSimulator, type RunningSimulator } from 'alpaca-sim';
@@ -26,6 +24,7 @@ import {
   keyIdFor, simAdmin, simBroker, simOrderLog, startHarness, testConfig, uniqueAccount, withWorker, type Harness,
 } from '../support/trading-harness';
 import type { dailyTrading } from '../../src/workflows';
+import { slowWebhook } from '../support/slow-webhook';
 
 const { addDays, etInstant, isTradingDay } = calendar;
 const SIGNALS: Signal[] = ['AAPL', 'MSFT', 'JPM', 'XOM', 'KO', 'PG'].map((symbol, i) => ({ symbol, strength: 0.3 + 0.1 * i }));
@@ -418,38 +417,6 @@ describe('safety promises against an adversary, judged by the broker\'s records'
     });
   });
 });
-
-/** A local webhook that answers each alert only after `holdMs`: what it received, and when it first answered. */
-async function slowWebhook(holdMs: number): Promise<{ url: string; received: string[]; answeredAt(): number | undefined; close(): void }> {
-  const received: string[] = [];
-  const held: Array<() => void> = [];
-  let answeredAt: number | undefined;
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => { body += chunk.toString(); });
-    request.on('end', () => {
-      received.push(body);
-      const answer = () => {
-        if (response.headersSent) return;
-        answeredAt ??= Date.now();
-        response.writeHead(200).end();
-      };
-      held.push(answer);
-      setTimeout(answer, holdMs);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    received,
-    answeredAt: () => answeredAt,
-    close() {
-      for (const answer of held) answer();
-      server.close();
-    },
-  };
-}
 
 function nextTradingDate(after: string): string {
   let date = addDays(after, 1);
